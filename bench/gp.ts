@@ -31,10 +31,9 @@ import { fileURLToPath, pathToFileURL } from "node:url";
 import { backend } from "../src/engine/linalg/backend.js";
 import { key, uniform } from "../src/engine/random.js";
 import { GPEigen } from "../src/kernels/gp.js";
+import { writeSection } from "./resultsFile.js";
 
 const here = dirname(fileURLToPath(import.meta.url));
-const START = "<!-- gp:start -->";
-const END = "<!-- gp:end -->";
 
 export interface GpBenchOptions {
   /** P = 1000, Pt = 250, 2 repetitions (a smoke run). */
@@ -390,23 +389,11 @@ export function formatMarkdown(rep: GpBenchReport): string {
   ].join("\n");
 }
 
-/** Replaces (or appends) the gp section of a RESULTS.md text; other sections are left as they are. */
-export function spliceSection(doc: string, section: string): string {
-  const block = `${START}\n${section}\n${END}`;
-  const a = doc.indexOf(START);
-  const b = doc.indexOf(END);
-  if (a >= 0 && b > a) return doc.slice(0, a) + block + doc.slice(b + END.length);
-  const base = doc.trim().length ? `${doc.trimEnd()}\n\n` : "";
-  return `${base}${block}\n`;
-}
-
 /** Writes bench/results/gp.json and the RESULTS.md section. */
 export function writeReport(rep: GpBenchReport): void {
   mkdirSync(join(here, "results"), { recursive: true });
   writeFileSync(join(here, "results", "gp.json"), `${JSON.stringify(rep, null, 2)}\n`);
-  const md = join(here, "RESULTS.md");
-  const doc = existsSync(md) ? readFileSync(md, "utf8") : "";
-  writeFileSync(md, spliceSection(doc, formatMarkdown(rep)));
+  writeSection("gp", formatMarkdown(rep));
 }
 
 export async function main(argv: string[] = process.argv.slice(2)): Promise<GpBenchReport> {

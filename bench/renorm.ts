@@ -29,10 +29,9 @@ import { gaussianMixture } from "../src/data/synthetic.js";
 import { backend } from "../src/engine/linalg/backend.js";
 import { key, split } from "../src/engine/random.js";
 import { logGrid, RenormProblem, scanTemperature, solveSaddle } from "../src/theory/renormalization.js";
+import { writeSection } from "./resultsFile.js";
 
 const here = dirname(fileURLToPath(import.meta.url));
-const START = "<!-- renorm:start -->";
-const END = "<!-- renorm:end -->";
 
 export interface RenormBenchReport {
   date: string;
@@ -147,21 +146,10 @@ export function formatMarkdown(rep: RenormBenchReport): string {
   ].join("\n");
 }
 
-export function spliceSection(doc: string, section: string): string {
-  const block = `${START}\n${section}\n${END}`;
-  const a = doc.indexOf(START);
-  const b = doc.indexOf(END);
-  if (a >= 0 && b > a) return doc.slice(0, a) + block + doc.slice(b + END.length);
-  const base = doc.trim().length ? `${doc.trimEnd()}\n\n` : "";
-  return `${base}${block}\n`;
-}
-
 export function writeReport(rep: RenormBenchReport): void {
   mkdirSync(join(here, "results"), { recursive: true });
   writeFileSync(join(here, "results", "renorm.json"), `${JSON.stringify(rep, null, 2)}\n`);
-  const md = join(here, "RESULTS.md");
-  const doc = existsSync(md) ? readFileSync(md, "utf8") : "";
-  writeFileSync(md, spliceSection(doc, formatMarkdown(rep)));
+  writeSection("renorm", formatMarkdown(rep));
 }
 
 export function main(argv: string[] = process.argv.slice(2)): RenormBenchReport {
