@@ -1,0 +1,7 @@
+/**
+ * Registers every recipe (import for its side effect). Add a recipe module here.
+ * The test-only recipes register only when FEATURELAB_TEST_RECIPES=1.
+ */
+import "./kernels.js";
+
+if (process.env.FEATURELAB_TEST_RECIPES === "1") await import("./testing.js");
