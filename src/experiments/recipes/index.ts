@@ -3,5 +3,6 @@
  * The test-only recipes register only when FEATURELAB_TEST_RECIPES=1.
  */
 import "./kernels.js";
+import "./renormalization.js";
 
 if (process.env.FEATURELAB_TEST_RECIPES === "1") await import("./testing.js");
