@@ -4,7 +4,9 @@
       "target_name": "featurelab_native",
       "sources": [
         "native/addon.cc",
-        "native/linalg.cc"
+        "native/linalg.cc",
+        "native/nn.cc",
+        "native/train.cc"
       ],
       "dependencies": [
         "<!(node -p \"require('node-addon-api').targets\"):node_addon_api_except_all"

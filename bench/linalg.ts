@@ -18,7 +18,7 @@
  * `<!-- linalg:start -->` and `<!-- linalg:end -->`.
  */
 import { type ChildProcessWithoutNullStreams, execFileSync, spawn } from "node:child_process";
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import { dirname, join } from "node:path";
 import { createInterface } from "node:readline";
@@ -361,7 +361,7 @@ function quantile(sorted: number[], q: number): number {
 
 /** A timing summary for the JSON file: quartiles instead of every sample once there are many. */
 function compact<T extends { samples?: number[] }>(r: T | null): (Omit<T, "samples"> & { q1?: number; q3?: number; samples?: number[] }) | null {
-  if (!r || !r.samples) return r;
+  if (!r?.samples) return r;
   const { samples, ...rest } = r;
   const sorted = [...samples].sort((a, b) => a - b);
   const out = { ...rest, q1: quantile(sorted, 0.25), q3: quantile(sorted, 0.75) };

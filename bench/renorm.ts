@@ -21,7 +21,7 @@
  * Writes bench/results/renorm.json and the section of bench/RESULTS.md between `<!-- renorm:start -->`
  * and `<!-- renorm:end -->` (a --quick run, P = 500, writes only with --write).
  */
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";

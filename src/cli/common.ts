@@ -3,8 +3,9 @@
  * option parsers that turn bad values into one-line InputErrors naming the option, output helpers,
  * and progress bars that stay silent when they should.
  */
-import { type Command, Option } from "commander";
+
 import { SingleBar } from "cli-progress";
+import { type Command, Option } from "commander";
 import { InputError } from "../engine/errors.js";
 
 export interface CommonOptions {

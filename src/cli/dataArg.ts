@@ -1,6 +1,7 @@
 /** Loading the `--data FILE` argument that theory commands share. */
-import { InputError } from "../engine/errors.js";
+
 import { type Dataset, isSplitDataset, loadDataFile, type SplitDataset } from "../data/index.js";
+import { InputError } from "../engine/errors.js";
 
 /** Loads FILE (.json/.csv/.npy with optional --y). Returns the split form when the file has one. */
 export function loadData(file: string | undefined, opts: { y?: string } = {}): Dataset | SplitDataset {
@@ -12,7 +13,7 @@ export function loadData(file: string | undefined, opts: { y?: string } = {}): D
 export function loadSplit(file: string | undefined, opts: { y?: string } = {}): SplitDataset {
   const d = loadData(file, opts);
   if (!isSplitDataset(d)) {
-    throw new InputError("this command needs test points: give a {\"Xtrain\",\"ytrain\",\"Xtest\",\"ytest\"} JSON file (featurelab data prepare writes one)", file);
+    throw new InputError('this command needs test points: give a {"Xtrain","ytrain","Xtest","ytest"} JSON file (featurelab data prepare writes one)', file);
   }
   if (d.train.D !== d.test.D) throw new InputError(`train inputs have D = ${d.train.D} but test inputs D = ${d.test.D}`, file);
   if (d.train.K !== d.test.K) throw new InputError(`train targets have ${d.train.K} outputs but test targets ${d.test.K}`, file);

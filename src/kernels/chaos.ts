@@ -497,7 +497,8 @@ export function criticalGain(activation: Activation | string, gb: number, opts: 
     }
     if (Number.isNaN(chi.chi)) {
       // At the divergence threshold q* runs off to infinity (ReLU-like maps with a bias).
-      if (Math.abs(clo.chi - 1) <= 1e-6) return { gb, gw: lo, qStar: Number.POSITIVE_INFINITY, chi1: clo.chi, iterations: evals, converged: true, method: "scan" };
+      if (Math.abs(clo.chi - 1) <= 1e-6)
+        return { gb, gw: lo, qStar: Number.POSITIVE_INFINITY, chi1: clo.chi, iterations: evals, converged: true, method: "scan" };
       throw new InputError(
         `the variance fixed point is lost at g_w ≈ ${lo.toPrecision(8)} (g_b = ${gb}) while χ₁ = ${clo.chi.toPrecision(6)} < 1: no edge of chaos on this line`,
         "criticalGain",

@@ -4,9 +4,6 @@
  * form every other command reads.
  */
 import type { Command } from "commander";
-import { InputError } from "../../engine/errors.js";
-import { writeFileAtomic } from "../../engine/fsutil.js";
-import { key, split } from "../../engine/random.js";
 import {
   type Dataset,
   gaussianMixture,
@@ -18,14 +15,17 @@ import {
   perClass,
   randomLabels,
   randomProjection,
+  type SplitDataset,
   selectClasses,
   signTeacher,
-  type SplitDataset,
   standardize,
   tanhTeacher,
   trainTestSplit,
   xor,
 } from "../../data/index.js";
+import { InputError } from "../../engine/errors.js";
+import { writeFileAtomic } from "../../engine/fsutil.js";
+import { key, split } from "../../engine/random.js";
 import { choiceArg, emit, intAtLeast, numberArg, numberListArg, withCommon } from "../common.js";
 
 /** Summary statistics of one dataset, for `data inspect`. */
@@ -94,7 +94,9 @@ export function register(program: Command): void {
       emit(o, result, () => {
         const line = (s: ReturnType<typeof summarize>, tag: string) =>
           `${tag}P=${s.P} D=${s.D} K=${s.K}${s.classCounts ? ` classes ${JSON.stringify(s.classCounts)}` : ""} X∈[${s.X.min.toPrecision(4)}, ${s.X.max.toPrecision(4)}] y∈[${s.y.min.toPrecision(4)}, ${s.y.max.toPrecision(4)}]`;
-        return isSplitDataset(ds) ? `${file}\n${line(summarize(ds.train), "train: ")}\n${line(summarize(ds.test), "test:  ")}` : `${file}\n${line(summarize(ds), "")}`;
+        return isSplitDataset(ds)
+          ? `${file}\n${line(summarize(ds.train), "train: ")}\n${line(summarize(ds.test), "test:  ")}`
+          : `${file}\n${line(summarize(ds), "")}`;
       });
     });
 
@@ -132,6 +134,7 @@ export function register(program: Command): void {
     });
 }
 
+// biome-ignore lint/suspicious/noExplicitAny: commander's parsed options are untyped
 function prepare(o: Record<string, any>, kData: Uint32Array, kTest: Uint32Array): SplitDataset {
   const src: string = o.source;
   if (src === "mnist" || src === "fashion") {

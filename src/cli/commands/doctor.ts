@@ -1,10 +1,10 @@
 /** `featurelab doctor`: which linear-algebra backend is active and why, and which data sources are present. */
 import { execFileSync } from "node:child_process";
 import type { Command } from "commander";
-import { backendStatus } from "../../engine/linalg.js";
-import { backend } from "../../engine/linalg/backend.js";
-import { emit, withCommon } from "../common.js";
 import { FASHION_MNIST_DEBIAN_DIR, mnistAvailable, mnistFiles } from "../../data/index.js";
+import { backend } from "../../engine/linalg/backend.js";
+import { backendStatus } from "../../engine/linalg.js";
+import { emit, withCommon } from "../common.js";
 
 export function register(program: Command): void {
   withCommon(program.command("doctor"))
@@ -43,7 +43,11 @@ export function register(program: Command): void {
 
 function probePython(): { available: boolean; numpy?: string; hint?: string } {
   try {
-    const v = execFileSync("/usr/bin/python3", ["-c", "import numpy; print(numpy.__version__)"], { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"], timeout: 10000 });
+    const v = execFileSync("/usr/bin/python3", ["-c", "import numpy; print(numpy.__version__)"], {
+      encoding: "utf8",
+      stdio: ["ignore", "pipe", "ignore"],
+      timeout: 10000,
+    });
     return { available: true, numpy: v.trim() };
   } catch {
     return { available: false, hint: "apt-get install python3-numpy (only the benchmarks need it)" };

@@ -5,8 +5,8 @@
 import type { Command } from "commander";
 import { InputError } from "../../engine/errors.js";
 import { criticalGain, deepKernels, GPEigen, meanField, parseActivation } from "../../kernels/index.js";
-import { loadData, loadSplit, trainPart } from "../dataArg.js";
 import { emit, intAtLeast, numberArg, withCommon } from "../common.js";
+import { loadData, loadSplit, trainPart } from "../dataArg.js";
 
 const nonNegative = (name: string) => (raw: string) => {
   const v = numberArg(name)(raw);
@@ -27,11 +27,16 @@ function withKernelOptions(cmd: Command): Command {
     .option("--depth <L>", "number of hidden layers L (the kernel is that of the readout, C^(L+1))", intAtLeast("--depth", 1), 1)
     .option("--gw <g>", "weight gain g_w of every layer", nonNegative("--gw"), 1)
     .option("--gb <g>", "bias variance g_b of every layer (0: no bias)", nonNegative("--gb"), 0)
-    .option("--l0 <lambda0>", "prior precision λ0 of the first-layer weights: C = g_w·XXᵀ/(D·λ0) + g_b", (r: string) => {
-      const v = numberArg("--l0")(r);
-      if (!(v > 0)) throw new InputError(`must be > 0, got ${r}`, "option --l0");
-      return v;
-    }, 1);
+    .option(
+      "--l0 <lambda0>",
+      "prior precision λ0 of the first-layer weights: C = g_w·XXᵀ/(D·λ0) + g_b",
+      (r: string) => {
+        const v = numberArg("--l0")(r);
+        if (!(v > 0)) throw new InputError(`must be > 0, got ${r}`, "option --l0");
+        return v;
+      },
+      1,
+    );
 }
 
 function rows(A: Float64Array, n: number, m: number): number[][] {
@@ -50,7 +55,16 @@ export function register(program: Command): void {
       const r = deepKernels(act, ds.X, ds.P, ds.D, { layers: o.depth, gw: o.gw, gb: o.gb, lambda0: o.l0, ntk: !!o.ntk });
       const K = r.nngp[r.nngp.length - 1];
       const ntk = r.ntk ? r.ntk[r.ntk.length - 1] : undefined;
-      const result = { act: act.spec, depth: o.depth, gw: o.gw, gb: o.gb, lambda0: o.l0, P: ds.P, K: rows(K.train, ds.P, ds.P), ...(ntk ? { ntk: rows(ntk.train, ds.P, ds.P) } : {}) };
+      const result = {
+        act: act.spec,
+        depth: o.depth,
+        gw: o.gw,
+        gb: o.gb,
+        lambda0: o.l0,
+        P: ds.P,
+        K: rows(K.train, ds.P, ds.P),
+        ...(ntk ? { ntk: rows(ntk.train, ds.P, ds.P) } : {}),
+      };
       emit(o, result, () => {
         const show = Math.min(ds.P, 6);
         const lines = [`${act.spec} NNGP kernel, depth ${o.depth}, P = ${ds.P}${ds.P > show ? ` (top-left ${show}×${show})` : ""}:`];
@@ -128,7 +142,16 @@ export function register(program: Command): void {
           logMarginalLikelihood: gp.logMarginalLikelihood({ T, s: o.scale }),
         };
       });
-      const result = { act: act.spec, depth: o.depth, P: train.P, Pt: test.P, K: train.K, scale: o.scale, diagnostics: gp.diagnostics, results: perT.length === 1 ? perT[0] : perT };
+      const result = {
+        act: act.spec,
+        depth: o.depth,
+        P: train.P,
+        Pt: test.P,
+        K: train.K,
+        scale: o.scale,
+        diagnostics: gp.diagnostics,
+        results: perT.length === 1 ? perT[0] : perT,
+      };
       emit(o, result, () =>
         [
           `${act.spec} NNGP GP regression, depth ${o.depth}, P = ${train.P}, test P = ${test.P}`,

@@ -8,7 +8,7 @@
  */
 import { type AnnealOptions, annealTreeLevel } from "./annealing.js";
 import { alignment, kernelChange, relativeFrobenius } from "./directional.js";
-import { adaptedKernelLinear, lsVariance, oneLoopLinear, type ScalarTheory, sigmaVCoupling, sigmaVSpectrum, solveScalarQ, trainSpectrum } from "./linear.js";
+import { lsVariance, oneLoopLinear, type ScalarTheory, sigmaVCoupling, sigmaVSpectrum, solveScalarQ, trainSpectrum } from "./linear.js";
 import { block, checkChi, checkInput, type MultiscaleInput, type MultiscaleKernels, msaKernels, mse, nngpBaseline, rescaledGP } from "./network.js";
 import { type ErfTiltOptions, erfTilt, linearTilt } from "./treeLevel.js";
 
