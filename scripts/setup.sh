@@ -32,7 +32,18 @@ fi
 lockhash=$(sha256sum package-lock.json | cut -d' ' -f1)
 if [ ! -f node_modules/.featurelab-lock ] || [ "$(cat node_modules/.featurelab-lock)" != "$lockhash" ]; then
   echo "setup: npm ci"
-  npm ci --no-audit --no-fund --loglevel=error
+  if ! npm ci --no-audit --no-fund --loglevel=error 2>/tmp/featurelab-npm-ci.log; then
+    # npm 11.19 writes lock files without the other platforms' optional packages (esbuild, rollup,
+    # biome binaries) and then its own `npm ci` refuses them as out of sync (npm/cli#8320). Install
+    # the locked versions with `npm install --no-save`, which leaves package-lock.json untouched.
+    if grep -q "can only install packages when your package.json and package-lock.json" /tmp/featurelab-npm-ci.log; then
+      echo "setup: npm ci rejected the lock file (npm/cli#8320); installing the locked versions with npm install --no-save"
+      npm install --no-save --no-audit --no-fund --loglevel=error
+    else
+      cat /tmp/featurelab-npm-ci.log >&2
+      exit 1
+    fi
+  fi
   echo "$lockhash" > node_modules/.featurelab-lock
 fi
 
