@@ -6,6 +6,7 @@ import "./critical.js";
 import "./kernels.js";
 import "./multiscale.js";
 import "./renormalization.js";
+import "./renormSampling.js";
 import "./springblock.js";
 
 if (process.env.FEATURELAB_TEST_RECIPES === "1") await import("./testing.js");
