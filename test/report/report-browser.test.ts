@@ -12,13 +12,13 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
 import { pathToFileURL } from "node:url";
+import { CHROMIUM, launchChromium } from "../helpers/browser.js";
 
 // the page functions below run in the browser; this file is type-checked without the DOM library
 // biome-ignore lint/suspicious/noExplicitAny: browser global
 declare const document: any;
 
 const root = join(import.meta.dirname, "..", "..");
-const CHROMIUM = "/usr/bin/chromium";
 const skip = !existsSync(CHROMIUM) && !process.env.CI ? `${CHROMIUM} is missing (scripts/setup.sh installs Debian's chromium)` : false;
 
 test("the report of a reduced run shows every declared figure in Chromium, with no console error and no network request", {
@@ -43,20 +43,7 @@ test("the report of a reduced run shows every declared figure in Chromium, with 
   assert.ok(declared >= 9, `the kernel recipes draw at least 9 figures, got ${declared}`);
   for (const x of index.recipes) for (const f of x.figures) for (const file of f.files) assert.ok(existsSync(join(out, file)), file);
 
-  const { chromium } = await import("playwright-core");
-  const browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: [
-      "--headless",
-      "--no-sandbox",
-      "--disable-gpu",
-      "--disable-quic",
-      "--no-first-run",
-      "--disable-background-networking",
-      "--disable-component-update",
-      "--disable-sync",
-    ],
-  });
+  const browser = await launchChromium();
   try {
     const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
     const problems: string[] = [];
