@@ -8,8 +8,11 @@ import { key, normal } from "../src/engine/random.js";
 import { annealTreeLevel, linearTilt, msaKernels, nngpBaseline, solveScalarQ, trainSpectrum } from "../src/theory/multiscale/index.js";
 import { writeSection } from "./resultsFile.js";
 
-export function main(argv: string[] = []): void {
-  const reps = Number(argv[0] ?? 3);
+export function main(argv: string[] = process.argv.slice(2)): void {
+  const ri = argv.indexOf("--reps");
+  const reps = ri >= 0 ? Number.parseInt(argv[ri + 1], 10) : argv.includes("--quick") ? 1 : 3;
+  if (!(reps >= 1)) throw new Error(`bench/multiscale.ts: --reps must be a positive integer, got ${argv[ri + 1]}`);
+  const write = !argv.includes("--no-write") && !argv.includes("--quick");
   const P = 500;
   const D = 100;
   const N = 500;
@@ -63,7 +66,7 @@ export function main(argv: string[] = []): void {
     "",
     `Matrix solution vs scalar-Q: max |(QK + κ)t − y| = ${maxDiff.toExponential(2)}. Target: annealing under 10 s. NumPy comparison: not yet written.`,
   ].join("\n");
-  writeSection("multiscale", md);
+  if (write) writeSection("multiscale", md);
   console.log(md);
 }
 
