@@ -62,8 +62,7 @@ test("a class that is not in the dataset → exit 2 and no output file", () => {
 });
 
 test("data prepare writes a split JSON that data inspect reads back", () => {
-  const out = join(tmp, "mnist01.json");
-  const r = cli([
+  const prepare = (out: string) => [
     "data",
     "prepare",
     "--source",
@@ -78,10 +77,11 @@ test("data prepare writes a split JSON that data inspect reads back", () => {
     "10x10",
     "--out",
     out,
-    "--json",
     "--seed",
     "3",
-  ]);
+  ];
+  const out = join(tmp, "mnist01.json");
+  const r = cli([...prepare(out), "--json"]);
   assert.equal(r.code, 0, r.stderr);
   const j = JSON.parse(r.stdout);
   assert.equal(j.train.P, 40);
@@ -94,24 +94,7 @@ test("data prepare writes a split JSON that data inspect reads back", () => {
   assert.deepEqual(b.train.classCounts, { "-1": 20, "1": 20 });
   // same seed → same file contents
   const out2 = join(tmp, "mnist01b.json");
-  cli([
-    "data",
-    "prepare",
-    "--source",
-    "mnist",
-    "--classes",
-    "0,1",
-    "--per-class",
-    "20",
-    "--test-per-class",
-    "10",
-    "--size",
-    "10x10",
-    "--out",
-    out2,
-    "--seed",
-    "3",
-  ]);
+  cli(prepare(out2));
   assert.equal(readFileSync(out, "utf8"), readFileSync(out2, "utf8"));
 });
 

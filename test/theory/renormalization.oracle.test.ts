@@ -19,6 +19,7 @@ import {
   scanTemperature,
   solveFixedPoint,
 } from "../../src/theory/renormalization.js";
+import { oracleColumns } from "../helpers/renormOracle.js";
 
 function close(a: number, b: number, rtol: number, what: string, atol = 0): void {
   const err = Math.abs(a - b);
@@ -118,23 +119,8 @@ describe("brief §8.3 deterministic regression oracle", () => {
   for (const [act, T, N1, l0, l1, expected] of TABLE) {
     it(`${act} T=${T} N1=${N1} λ0=${l0} λ1=${l1}: every column`, () => {
       const pr = problem(act, l0);
-      const sp = pr.solve({ T, N1, lambda1: l1 });
-      assert.ok(sp.converged);
-      const pred = pr.predict(sp.Q, { T, lambda1: l1 });
-      const col = collectiveSignature(pr, sp);
-      const mic = microscopicSignature(pr, sp);
-      const got = [
-        sp.Q,
-        sp.action,
-        pred.trainLoss,
-        pred.ypred[0],
-        pred.pointVariance[0],
-        col.prior.centroid,
-        col.shift.centroid,
-        mic.traceFull,
-        mic.traceCode,
-        mic.deltaFull![1],
-      ];
+      const { converged, values: got } = oracleColumns(pr, { T, N1, lambda1: l1 });
+      assert.ok(converged, `${act} T=${T} N1=${N1}: saddle point converged`);
       for (let c = 0; c < COLUMNS.length; c++) {
         // the table prints 10 decimals (2 significant digits for the N1 = 10⁶ Δ entries)
         const e = expected[c];

@@ -20,6 +20,7 @@ import {
   scanTemperature,
   solveMatrixSaddle,
 } from "../../src/theory/renormalization.js";
+import { oracleColumns } from "../helpers/renormOracle.js";
 
 const here = dirname(fileURLToPath(import.meta.url));
 // biome-ignore lint/suspicious/noExplicitAny: JSON fixture
@@ -222,22 +223,7 @@ describe("brief §8.3 recomputed by the NumPy reference (three-way agreement wit
     for (const row of FX.oracle83) {
       const [act, T, N1, l0, l1, ...vals] = row;
       const pr = RenormProblem.fromData({ X: Xo, P, N0, y: Y, Xtest: x0, Pt: 1, act, lambda0: l0 });
-      const sp = pr.solve({ T, N1, lambda1: l1 });
-      const pred = pr.predict(sp.Q, { T, lambda1: l1 });
-      const col = collectiveSignature(pr, sp);
-      const mic = microscopicSignature(pr, sp);
-      const got = [
-        sp.Q,
-        sp.action,
-        pred.trainLoss,
-        pred.ypred[0],
-        pred.pointVariance[0],
-        col.prior.centroid,
-        col.shift.centroid,
-        mic.traceFull,
-        mic.traceCode,
-        mic.deltaFull![1],
-      ];
+      const got = oracleColumns(pr, { T, N1, lambda1: l1 }).values;
       got.forEach((g, i) => {
         close(g, vals[i], 1e-9, `${act} T=${T} column ${i}`, 1e-15);
       });
