@@ -1,13 +1,15 @@
 /**
  * `featurelab multiscale` — paper d: the multi-scale adaptive theory across scaling regimes.
  *
- *   featurelab multiscale --data FILE --act linear|erf --width 50 --chi 1:50:8 --kappa 0.1 [--json]
+ *   featurelab multiscale --data FILE --act linear|erf --width 50 --chi 1:50:8 --kappa 0.1 [--direct] [--json]
  *
  * Prints, per χ, every theory variant (NNGP, MSA tree level = kernel adaptation annealed by
  * Algorithm 1, Li–Sompolinsky kernel rescaling, paper a's renormalization solver, linear one-loop):
  * order parameter Q, train/test MSE, mean test variance, kernel–target alignment, the kernel change
  * along the target, and the Σ_v outlier (linear). FILE is a {"Xtrain","ytrain","Xtest","ytest"} JSON
- * (or any data file without a split: then only training quantities are reported).
+ * (or any data file without a split: then only training quantities are reported). When the tree level
+ * has no physical solution beyond some χ (the per-neuron precision condition violated), the χ at which
+ * it failed is reported (`treeFailure` in the JSON, a final line otherwise) and the run still succeeds.
  */
 import type { Command } from "commander";
 import { isSplitDataset } from "../../data/index.js";
@@ -46,6 +48,7 @@ interface Opts {
   samples: number;
   json?: boolean;
   seed: number;
+  direct?: boolean;
 }
 
 const ALL: TheoryName[] = ["nngp", "tree", "ls", "paper-a", "one-loop"];
@@ -63,6 +66,7 @@ export function register(program: Command): void {
     .option("--gw <g>", "readout gain g_w", positiveArg("--gw"), 1)
     .option("--theories <list>", `comma-separated subset of ${ALL.join(",")}`)
     .option("--samples <S>", "erf: importance samples of the tilted average (P + Ptest > 1)", intAtLeast("--samples", 100), 20000)
+    .option("--direct", "tree level: solve each χ directly from the NNGP start, without Algorithm 1's annealing (shows why it is needed)")
     .action((o: Opts) => {
       if (!(o.width >= 1)) throw new InputError(`the width N must be ≥ 1, got ${o.width}`, "option --width");
       let theories: TheoryName[] | undefined;
@@ -90,7 +94,7 @@ export function register(program: Command): void {
           gw: o.gw,
         },
         o.chi,
-        { theories, erf: { samples: o.samples, seed: o.seed } },
+        { theories, erf: { samples: o.samples, seed: o.seed }, anneal: { direct: o.direct === true } },
       );
       const json = {
         ...res,

@@ -5,6 +5,7 @@
 import "./critical.js";
 import "./kernels.js";
 import "./multiscale.js";
+import "./multiscaleSampling.js";
 import "./renormalization.js";
 import "./renormSampling.js";
 import "./springblock.js";

@@ -18,6 +18,7 @@ export {
   type SamplerOptions,
 } from "./chains.js";
 export { type Checkpoint, readCheckpoint, writeCheckpoint } from "./checkpoint.js";
+export { type GibbsLinearInfo, type GibbsLinearOptions, type GibbsLinearProblem, type GibbsLinearState, gibbsLinear } from "./gibbsLinear.js";
 export { type HmcOptions, hmc, hmcStepSize } from "./hmc.js";
 export { type MalaOptions, mala } from "./mala.js";
 export { isFiniteState, Posterior, type PosteriorOptions, type Sampler, type SamplerState, type StepInfo } from "./posterior.js";
