@@ -13,6 +13,7 @@ import { register as registerData } from "./commands/data.js";
 import { register as registerDoctor } from "./commands/doctor.js";
 import { register as registerKernels } from "./commands/kernels.js";
 import { register as registerMultiscale } from "./commands/multiscale.js";
+import { register as registerPhaseDiagram } from "./commands/phaseDiagram.js";
 import { register as registerRenorm } from "./commands/renorm.js";
 import { register as registerReproduce } from "./commands/reproduce.js";
 import { register as registerRuns } from "./commands/runs.js";
@@ -47,6 +48,7 @@ export function buildProgram(): Command {
     registerSample,
     registerSeparation,
     registerSpringblock,
+    registerPhaseDiagram,
   ])
     reg(program);
   const configure = (c: Command) => {

@@ -6,6 +6,7 @@ import "./critical.js";
 import "./kernels.js";
 import "./multiscale.js";
 import "./multiscaleSampling.js";
+import "./phaseDiagram.js";
 import "./renormalization.js";
 import "./renormSampling.js";
 import "./springblock.js";
