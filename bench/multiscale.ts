@@ -10,7 +10,7 @@
  * Run: node --import tsx bench/multiscale.ts [--reps R] [--quick] [--no-write]
  */
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -27,7 +27,7 @@ import {
   type TiltProvider,
   trainSpectrum,
 } from "../src/theory/multiscale/index.js";
-import { writeSection } from "./resultsFile.js";
+import { writeResultsJson, writeSection } from "./resultsFile.js";
 
 const here = dirname(fileURLToPath(import.meta.url));
 
@@ -195,8 +195,7 @@ export function main(argv: string[] = process.argv.slice(2)): void {
   };
   if (write) {
     writeSection("multiscale", md);
-    mkdirSync(join(here, "results"), { recursive: true });
-    writeFileSync(join(here, "results", "multiscale.json"), `${JSON.stringify(json, null, 2)}\n`);
+    writeResultsJson("multiscale", json);
   }
   console.log(md);
 }

@@ -3,7 +3,7 @@
  * `<!-- NAME:start -->` / `<!-- NAME:end -->` markers, so a benchmark rewrites its own numbers and
  * leaves the others alone.
  */
-import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 
 export const RESULTS_MD = join(import.meta.dirname, "RESULTS.md");
@@ -26,4 +26,10 @@ export function spliceSection(doc: string, name: string, markdown: string): stri
 export function writeSection(name: string, markdown: string, path = RESULTS_MD): void {
   const doc = existsSync(path) ? readFileSync(path, "utf8") : "";
   writeFileSync(path, spliceSection(doc, name, markdown));
+}
+
+/** Writes bench/results/NAME.json (the machine-readable record beside the RESULTS.md section). */
+export function writeResultsJson(name: string, record: unknown, dir = join(import.meta.dirname, "results")): void {
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, `${name}.json`), `${JSON.stringify(record, null, 2)}\n`);
 }

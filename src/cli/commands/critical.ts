@@ -65,8 +65,8 @@ export function register(program: Command): void {
     .option("--max-iter <n>", "iteration cap", intAtLeast("--max-iter", 1), 2000)
     .option(
       "--backend <b>",
-      "tilted expectations: auto, gauss-hermite, importance, linear",
-      choiceArg("--backend", ["auto", "gauss-hermite", "importance", "linear"] as const),
+      "tilted expectations: auto, gauss-hermite, importance, monte-carlo (large P; no test points), linear",
+      choiceArg("--backend", ["auto", "gauss-hermite", "importance", "monte-carlo", "linear"] as const),
       "auto",
     )
     .option("--gh-order <n>", "Gauss–Hermite nodes per dimension", intAtLeast("--gh-order", 2))

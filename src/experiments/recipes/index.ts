@@ -3,6 +3,7 @@
  * The test-only recipes register only when FEATURELAB_TEST_RECIPES=1.
  */
 import "./critical.js";
+import "./criticalHmc.js";
 import "./kernels.js";
 import "./multiscale.js";
 import "./multiscaleSampling.js";

@@ -11,6 +11,7 @@ export * from "./linearResponse.js";
 export * from "./mapSolver.js";
 export * from "./mat.js";
 export * from "./model.js";
+export * from "./monteCarlo.js";
 export * from "./predictive.js";
 export * from "./prior.js";
 export * from "./tilted.js";

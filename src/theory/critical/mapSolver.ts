@@ -28,11 +28,16 @@ import { linearBackward, linearForward, linearTilted, linearTiltedMoment } from 
 import { firstOrder } from "./linearResponse.js";
 import { invPD, logdetPD, maxAbsDiff, pinvPSD, psdEig } from "./mat.js";
 import { type CriticalModel, checkData, inputKernel, likelihoodGradient, logLikelihood, nngpKernels, type ResolvedModel, resolveModel } from "./model.js";
+import { type StandardSamples, standardSamples, tiltedLayerMC } from "./monteCarlo.js";
 import type { FluctuationOptions } from "./prior.js";
 import { mapPoints, standardPoints, tiltedLayer, tiltedTestExtension } from "./tilted.js";
 
 /** Backend of the tilted expectations. */
-export type MapBackend = "auto" | "gauss-hermite" | "importance" | "linear";
+/**
+ * Backend of the tilted expectations: "monte-carlo" is the matrix-free GEMM importance sampler of
+ * monteCarlo.ts (blocks of samples, online weights, exact-pair-moment control variate) for large P.
+ */
+export type MapBackend = "auto" | "gauss-hermite" | "importance" | "monte-carlo" | "linear";
 
 /** Options of {@link solveMap}. */
 export interface MapOptions {
@@ -40,8 +45,12 @@ export interface MapOptions {
   backend?: MapBackend;
   /** Gauss–Hermite nodes per dimension (default 80 for P = 2, 30 for P = 3, 14 for P = 4). */
   ghOrder?: number;
-  /** Importance samples S per layer (default 100 000). */
+  /** Importance samples S per layer (default 100 000; monte-carlo backend: 10 000). */
   samples?: number;
+  /** monte-carlo backend: use the exact Gaussian pair moments as a control variate (default true). */
+  controlVariate?: boolean;
+  /** monte-carlo backend: rows per GEMM block (default 1024). */
+  block?: number;
   /** Seed of the common random numbers (default 0). */
   seed?: number;
   /** Damping η ∈ (0, 1] (default 0.5). */
@@ -100,8 +109,8 @@ export interface MapSolution {
 function resolveBackend(m: ResolvedModel, P: number, b: MapBackend = "auto"): Exclude<MapBackend, "auto"> {
   if (b === "auto") return m.linear ? "linear" : P <= 3 ? "gauss-hermite" : "importance";
   if (b === "linear" && !m.linear) throw new InputError(`the linear backend needs φ = linear, not ${m.act.spec}`, "MAP solver");
-  if (!["gauss-hermite", "importance", "linear"].includes(b))
-    throw new InputError(`unknown backend "${b}" (auto, gauss-hermite, importance, linear)`, "MAP solver");
+  if (!["gauss-hermite", "importance", "monte-carlo", "linear"].includes(b))
+    throw new InputError(`unknown backend "${b}" (auto, gauss-hermite, importance, monte-carlo, linear)`, "MAP solver");
   return b;
 }
 
@@ -122,6 +131,31 @@ function layerOps(m: ResolvedModel, P: number, backend: Exclude<MapBackend, "aut
         let s = 0;
         for (const v of Ct) s += v;
         return m.gb * s - 0.5 * linearTilted(Cp, Ct, P, m.g[l - 1], l).logdetB;
+      },
+    };
+  }
+  if (backend === "monte-carlo") {
+    const zs = new Map<number, StandardSamples>();
+    const std = (l: number) => {
+      let s = zs.get(l);
+      if (!s) {
+        s = standardSamples(P, { samples: opts.samples, key: foldIn(makeKey(opts.seed ?? 0), l) });
+        zs.set(l, s);
+      }
+      return s;
+    };
+    const mc = (l: number, Cp: Float64Array, Ct: Float64Array, backward: boolean) =>
+      tiltedLayerMC(m.act, std(l), Cp, m.g[l - 1], Ct, { backward, controlVariate: opts.controlVariate, block: opts.block, what: `C^(${l - 1})` });
+    return {
+      forward: (l, Cp, Ct) => {
+        const r = mc(l, Cp, Ct, false);
+        return { C: r.M.map((v) => m.g[l - 1] * v + m.gb), ess: r.ess };
+      },
+      backward: (l, Cp, Ct) => mc(l, Cp, Ct, true).back as Float64Array,
+      W: (l, Cp, Ct) => {
+        let s = 0;
+        for (const v of Ct) s += v;
+        return m.gb * s + mc(l, Cp, Ct, false).logZ;
       },
     };
   }
@@ -183,6 +217,8 @@ export function solveMap(model: CriticalModel, X: Float64Array, P: number, d: nu
   if (!(tol > 0)) throw new InputError(`tol must be > 0, got ${tol}`, "MAP solver");
   if (!(Number.isInteger(maxIter) && maxIter >= 1)) throw new InputError(`maxIter must be an integer ≥ 1, got ${maxIter}`, "MAP solver");
   const backend = resolveBackend(m, P, opts.backend);
+  if (backend === "monte-carlo" && opts.Xtest !== undefined)
+    throw new InputError("test points (Xtest) are not supported by the monte-carlo backend; use importance or gauss-hermite", "MAP solver");
   const ops = layerOps(m, P, backend, opts);
   const L = m.L;
   const Cgp = nngpKernels(m, inputKernel(X, P, d, m.g[0], m.gb), P);
@@ -289,7 +325,12 @@ function extendToTest(
         xd[s] = q + (diag[l - 2][s] - r);
       }
     } else {
-      const std = standardPoints(P, { backend, ghOrder: opts.ghOrder, samples: opts.samples, key: foldIn(makeKey(opts.seed ?? 0), l) });
+      const std = standardPoints(P, {
+        backend: backend as "gauss-hermite" | "importance",
+        ghOrder: opts.ghOrder,
+        samples: opts.samples,
+        key: foldIn(makeKey(opts.seed ?? 0), l),
+      });
       const ps = mapPoints(std, Cp, P, `C^(${l - 1})`);
       const tr = tiltedLayer(m.act, ps, g, Ct[l - 1]);
       const e = tiltedTestExtension(m.act, ps, tr, Cp, cross[l - 2], diag[l - 2], Pt);
