@@ -5,6 +5,7 @@
 import "./critical.js";
 import "./criticalHmc.js";
 import "./kernels.js";
+import "./langevinTheory.js";
 import "./multiscale.js";
 import "./multiscaleSampling.js";
 import "./phaseDiagram.js";

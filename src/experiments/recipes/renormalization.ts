@@ -37,7 +37,8 @@ function task(name: string, c: TheoryConfig, recipeKey: Uint32Array): { train: D
   return { train: st.dataset, test: standardize(test, st.stats).dataset };
 }
 
-function problemOf(d: { train: Dataset; test: Dataset }, c: TheoryConfig): RenormProblem {
+/** The theory problem (kernel eigendecomposition, test cross-kernels) of a train/test task. */
+export function problemOf(d: { train: Dataset; test: Dataset }, c: Pick<TheoryConfig, "act" | "lambda0">): RenormProblem {
   return RenormProblem.fromData({
     X: d.train.X,
     P: d.train.P,
