@@ -499,7 +499,12 @@ export function writeReport(out: string, manifest: Manifest, session: { seconds:
     });
     md.push(`## ${m.title} (\`${id}\`, paper ${m.paper}) — ${m.status}`, "");
     if (res) {
-      md.push(`Claim (what the paper says; the numbers below are what this run measured): ${res.claim}`, "", ...Object.entries(res.numbers).map(([k, v]) => `- ${k}: ${typeof v === "number" ? v.toPrecision(6) : v}`), "");
+      md.push(
+        `Claim (what the paper says; the numbers below are what this run measured): ${res.claim}`,
+        "",
+        ...Object.entries(res.numbers).map(([k, v]) => `- ${k}: ${typeof v === "number" ? v.toPrecision(6) : v}`),
+        "",
+      );
       for (const t of res.tables.filter((t) => t.kind === "comparison")) md.push(tableToMarkdown(t));
       md.push(...res.figures.map((f) => `- figure: ${f.title} (${f.files.join(", ")})`), "");
     } else if (m.error) md.push(`error: ${m.error}`, "");
