@@ -4,16 +4,17 @@
 Reads, from the folder given as the first argument (raw little-endian float64, row-major):
   X.bin (P x D inputs), y.bin (P targets) and meta.json
   {"P", "D", "N", "kappa", "gv", "gw", "chis", "chiStart", "initialLogStep", "minLogStep", "tol", "maxNewton"}
-and does exactly the work of featurelab's annealed tree level (paper d, Algorithm 1, linear network,
-exact tilted average; src/theory/multiscale/{network,treeLevel,annealing}.ts), with the same equations
-and the same step schedule:
+and solves featurelab's annealed tree level (paper d, Algorithm 1, linear network, exact tilted average;
+src/theory/multiscale/{network,treeLevel,annealing}.ts) with the same equations, the same step schedule and
+the same structured Newton step as featurelab:
 
-  kernels      K = g_w (g_v/D) X X^T                      (no test points: n = P)
+  kernels      K = g_w (g_v/D) X X^T                      (no test points: n = P); K = U diag(k) U^T once
   NNGP start   t0 = (K + kappa I)^-1 y
   tilt(t, chi) w = K t;  m = 1 - (chi/N) t.w  (not normalisable when m <= 0)
-               Khat = K + (chi/(N m)) w w^T
-               J    = K/m + (2 chi/(N m^2)) w w^T + kappa I
-  Newton       R = (Khat + kappa) t - y, step = J^-1 R (LU), backtracking lam = 1, 1/2, ... (30 halvings)
+               Khat t = w/m   (Khat = K + (chi/(N m)) w w^T, never formed)
+               J = (1/m)[K + m kappa I + c w w^T], c = 2 chi/(N m)
+  Newton       R = w/m + kappa t - y; step = J^-1 R in the eigenbasis of K with a Sherman-Morrison
+               rank-one correction; backtracking lam = 1, 1/2, ... (30 halvings)
                accepted when |R(t - lam step)|_inf < (1 - 1e-4 lam)|R(t)|_inf; converged when |R|_inf <= tol
   annealing    chi from chiStart, log-step initialLogStep, x1.5 after a success, /3 after a failure,
                clipped to the next target; failure when the log-step falls below minLogStep
@@ -36,46 +37,52 @@ from blasinfo import blas_info
 
 
 def tilt(K, kappa, N, t, chi):
-    """Exact linear tilted average: (normalisable, margin, Khat, J)."""
+    """Exact linear tilted average: (normalisable, margin, w = K t)."""
     w = K @ t
     m = 1.0 - (chi / N) * float(t @ w)
-    if not m > 0:
-        return False, m, None, None
-    c = chi / (N * m)
-    Khat = K + c * np.outer(w, w)
-    J = K / m + ((2.0 * chi) / (N * m * m)) * np.outer(w, w)
-    J[np.diag_indices_from(J)] += kappa
-    return True, m, Khat, J
+    return m > 0, m, w
 
 
-def newton(K, kappa, N, y, chi, t0, tol, max_it, stats):
+def newton(K, kappa, N, y, chi, t0, tol, max_it, stats, eig):
+    """Damped Newton on R(t) = Khat t + kappa t - y, with Khat t = w/m (Khat = K + (chi/(N m)) w w^T)."""
+
     def resid(t):
         stats["tilt_calls"] += 1
-        ok, m, Khat, J = tilt(K, kappa, N, t, chi)
+        ok, m, w = tilt(K, kappa, N, t, chi)
         if not ok:
-            return None, math.inf, m, J
-        R = Khat @ t + kappa * t - y
-        return R, float(np.abs(R).max()), m, J
+            return None, math.inf, m, w
+        R = w / m + kappa * t - y
+        return R, float(np.abs(R).max()), m, w
+
+    k, U = eig
+
+    def step_of(R, m, w):
+        # J = (1/m)[K + m kappa I + c w w^T], c = 2 chi/(N m): eigenbasis of K + Sherman-Morrison.
+        c = (2.0 * chi) / (N * m)
+        d = k + m * kappa
+        Rh = (U.T @ R) / d
+        wh = U.T @ w
+        g = c * float(wh @ Rh) / (1.0 + c * float(wh @ (wh / d)))
+        return U @ (m * (Rh - g * wh / d))
 
     t = t0.copy()
-    R, norm, m, J = resid(t)
+    R, norm, m, w = resid(t)
     if R is None:
         return False, t, m
     for _ in range(max_it):
         if norm <= tol:
             return True, t, m
         stats["newton"] += 1
-        try:
-            step = np.linalg.solve(J, R)
-        except np.linalg.LinAlgError:
+        step = step_of(R, m, w)
+        if not np.all(np.isfinite(step)):
             return False, t, m
         lam = 1.0
         accepted = False
         for _ls in range(30):
             tn = t - lam * step
-            Rn, nn, mn, Jn = resid(tn)
+            Rn, nn, mn, wn = resid(tn)
             if Rn is not None and nn < (1 - 1e-4 * lam) * norm + 1e-300:
-                t, R, norm, m, J = tn, Rn, nn, mn, Jn
+                t, R, norm, m, w = tn, Rn, nn, mn, wn
                 accepted = True
                 break
             lam /= 2
@@ -84,7 +91,7 @@ def newton(K, kappa, N, y, chi, t0, tol, max_it, stats):
     return norm <= tol, t, m
 
 
-def anneal(K, kappa, N, y, t_nngp, targets, meta, stats):
+def anneal(K, kappa, N, y, t_nngp, targets, meta, stats, eig):
     tol = meta["tol"] * max(1.0, float(np.abs(y).max()))
     max_it = meta["maxNewton"]
     min_log = meta["minLogStep"]
@@ -93,7 +100,7 @@ def anneal(K, kappa, N, y, t_nngp, targets, meta, stats):
     points = []
     path = []
     rejected = 0
-    ok, t, m = newton(K, kappa, N, y, chi, t_nngp, tol, max_it, stats)
+    ok, t, m = newton(K, kappa, N, y, chi, t_nngp, tol, max_it, stats, eig)
     if not ok:
         raise RuntimeError(f"no solution at the first chi = {chi}")
     path.append(chi)
@@ -104,7 +111,7 @@ def anneal(K, kappa, N, y, t_nngp, targets, meta, stats):
     while ti < len(targets):
         target = targets[ti]
         nxt = min(chi * math.exp(log_step), target)
-        ok, tn, m = newton(K, kappa, N, y, nxt, t, tol, max_it, stats)
+        ok, tn, m = newton(K, kappa, N, y, nxt, t, tol, max_it, stats, eig)
         if ok and m > 0:
             chi = nxt
             t = tn
@@ -144,7 +151,8 @@ def main():
         A = K.copy()
         A[np.diag_indices_from(A)] += kappa
         t_nngp = np.linalg.solve(A, y)
-        points, path, rejected = anneal(K, kappa, N, y, t_nngp, targets, meta, stats)
+        eig = np.linalg.eigh(K)  # once: every Newton step is solved in this basis
+        points, path, rejected = anneal(K, kappa, N, y, t_nngp, targets, meta, stats, eig)
         ms.append((time.perf_counter() - t0) * 1e3)
         result = (points, path, rejected, stats)
 

@@ -12,7 +12,7 @@
  * @module
  */
 import { InputError } from "../../engine/errors.js";
-import { solveSPD } from "../../engine/linalg.js";
+import { gram, solveSPD } from "../../engine/linalg.js";
 
 /** Activations with closed-form NNGP kernels supported by the multiscale theory. */
 export type MsaActivation = "linear" | "erf";
@@ -106,14 +106,7 @@ export function msaKernels(input: MultiscaleInput): MultiscaleKernels {
   const Xext = new Float64Array(n * D);
   Xext.set(inp.X, 0);
   if (inp.Xtest) Xext.set(inp.Xtest, P * D);
-  const Kx = new Float64Array(n * n);
-  for (let a = 0; a < n; a++) {
-    for (let b = 0; b <= a; b++) {
-      let s = 0;
-      for (let k = 0; k < D; k++) s += Xext[a * D + k] * Xext[b * D + k];
-      Kx[a * n + b] = Kx[b * n + a] = (gv / D) * s;
-    }
-  }
+  const Kx = gram(Xext, n, D, gv / D); // BLAS dsyrk
   const K = new Float64Array(n * n);
   if (inp.act === "linear") {
     for (let i = 0; i < n * n; i++) K[i] = gw * Kx[i];

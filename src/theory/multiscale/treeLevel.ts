@@ -13,10 +13,11 @@
  * @module
  */
 import { InputError } from "../../engine/errors.js";
+import { backend, eigh, type SymEig } from "../../engine/linalg.js";
 import { expect1d } from "../../engine/quadrature.js";
 import { key, normal } from "../../engine/random.js";
 import { erf } from "../../engine/special.js";
-import { dot, type MultiscaleKernels, matvec } from "./network.js";
+import { dot, type MultiscaleKernels } from "./network.js";
 
 /** The tilted average at one (t, χ). */
 export interface TiltEvaluation {
@@ -30,31 +31,119 @@ export interface TiltEvaluation {
   J?: Float64Array;
   /** Effective sample size (importance sampling only). */
   ess?: number;
+  /** K̂_tr,tr t (P), when the provider has it cheaper than forming K̂ (the residual is then O(P)). */
+  KhatT?: Float64Array;
+  /**
+   * J is symmetric positive definite (K̂ + κI plus a covariance), so the Newton step may use Cholesky
+   * instead of LU (with an LU fallback should the factorisation meet a non-positive pivot in rounding).
+   */
+  jacobianSPD?: boolean;
+  /**
+   * The Newton step J⁻¹R by a structured factorisation, when the provider has one; undefined when
+   * that factorisation fails (the caller then factorises J itself).
+   */
+  solveJacobian?: (R: Float64Array) => Float64Array | undefined;
 }
 
 /** A tilted-average provider: K̂(t) and the Jacobian of R at scale χ. */
 export type TiltProvider = (t: Float64Array, chi: number) => TiltEvaluation;
 
-/** Exact provider for linear φ (Gaussian tilted measure). */
+/**
+ * Exact provider for linear φ (Gaussian tilted measure). With w = K_tr,tr t and m = 1 − (χ/N) tᵀw,
+ * K̂_tr,tr t = w + (χ/(Nm)) w (wᵀt) = w/m, so the residual needs one matrix–vector product
+ * (returned as `KhatT`; it is also better conditioned than forming K̂ first, whose rank-one term
+ * grows like 1/m). K̂ (n×n) and J (P×P) are built only when read (K̂ once per reported point), not at
+ * every line-search trial; the Newton step never forms J: it is
+ * solved in the eigenbasis of K (one eigendecomposition per provider, shared through eigh's cache)
+ * with a Sherman–Morrison rank-one correction, O(P²) per step instead of an O(P³) factorisation.
+ */
 export function linearTilt(ker: MultiscaleKernels, N: number, kappa: number): TiltProvider {
   const { P, n, K, Ktr } = ker;
+  const blas = backend();
+  let eig: SymEig | undefined;
+  const spectrum = () => {
+    eig ??= eigh(Ktr, P, { where: "train kernel K" });
+    return eig;
+  };
   return (t, chi) => {
-    const w = matvec(Ktr, P, P, t);
+    const w = new Float64Array(P);
+    blas.gemv(false, P, P, 1, Ktr, P, t, 0, w);
     const m = 1 - (chi / N) * dot(t, w);
     if (!(m > 0)) return { normalisable: false, margin: m };
-    const we = new Float64Array(n); // K_{·,tr} t on train ∪ test
-    for (let a = 0; a < n; a++) {
-      let s = 0;
-      for (let b = 0; b < P; b++) s += K[a * n + b] * t[b];
-      we[a] = s;
-    }
-    const c = chi / (N * m);
-    const Khat = new Float64Array(n * n);
-    for (let a = 0; a < n; a++) for (let b = 0; b < n; b++) Khat[a * n + b] = K[a * n + b] + c * we[a] * we[b];
-    const J = new Float64Array(P * P);
-    const c2 = (2 * chi) / (N * m * m);
-    for (let a = 0; a < P; a++) for (let b = 0; b < P; b++) J[a * P + b] = Ktr[a * P + b] / m + c2 * w[a] * w[b] + (a === b ? kappa : 0);
-    return { normalisable: true, margin: m, Khat, J };
+    const KhatT = new Float64Array(P);
+    for (let a = 0; a < P; a++) KhatT[a] = w[a] / m;
+    let Khat: Float64Array | undefined;
+    let J: Float64Array | undefined;
+    return {
+      normalisable: true,
+      margin: m,
+      KhatT,
+      jacobianSPD: true,
+      // J = (1/m)[K + mκI + c w wᵀ] (c = 2χ/(Nm)), so J⁻¹R = m (K + mκI + c w wᵀ)⁻¹ R. With K = U diag(k) Uᵀ
+      // (one eigendecomposition per provider) and d = k + mκ > 0, Sherman–Morrison gives, in the eigenbasis,
+      // z = d⁻¹R̂ − d⁻¹ŵ · c ŵᵀd⁻¹R̂ / (1 + c ŵᵀd⁻¹ŵ) (R̂ = UᵀR, ŵ = Uᵀw): one P×2 GEMM and one matrix–vector product, no factorisation.
+      solveJacobian: (R) => {
+        let sp: SymEig;
+        try {
+          sp = spectrum();
+        } catch {
+          return undefined; // the caller factorises J instead
+        }
+        const { vectors: U, values: k } = sp;
+        // [R̂ ŵ] = Uᵀ[R w] in one GEMM (one pass over U instead of two matrix–vector products)
+        const Rw = new Float64Array(2 * P);
+        for (let a = 0; a < P; a++) {
+          Rw[2 * a] = R[a];
+          Rw[2 * a + 1] = w[a];
+        }
+        const hat = new Float64Array(2 * P);
+        blas.gemm(true, false, P, 2, P, 1, U, P, Rw, 2, 0, hat, 2);
+        const Rh = new Float64Array(P);
+        const c = (2 * chi) / (N * m);
+        let wdR = 0;
+        let wdw = 0;
+        for (let j = 0; j < P; j++) {
+          const id = 1 / (k[j] + m * kappa);
+          const wj = hat[2 * j + 1];
+          Rh[j] = hat[2 * j] * id;
+          wdR += wj * Rh[j];
+          wdw += wj * wj * id;
+        }
+        const g = (c * wdR) / (1 + c * wdw);
+        for (let j = 0; j < P; j++) Rh[j] = m * (Rh[j] - (g * hat[2 * j + 1]) / (k[j] + m * kappa));
+        const x = new Float64Array(P);
+        blas.gemv(false, P, P, 1, U, P, Rh, 0, x);
+        for (let a = 0; a < P; a++) if (!Number.isFinite(x[a])) return undefined;
+        return x;
+      },
+      get Khat(): Float64Array {
+        if (Khat) return Khat;
+        const we = new Float64Array(n); // K_{·,tr} t on train ∪ test (= w on train)
+        we.set(w);
+        if (n > P) blas.gemv(false, n - P, P, 1, K.subarray(P * n), n, t, 0, we.subarray(P));
+        const c = chi / (N * m);
+        Khat = new Float64Array(n * n);
+        for (let a = 0; a < n; a++) {
+          const ca = c * we[a];
+          const row = a * n;
+          for (let b = 0; b < n; b++) Khat[row + b] = K[row + b] + ca * we[b];
+        }
+        return Khat;
+      },
+      get J(): Float64Array {
+        if (J) return J;
+        J = new Float64Array(P * P);
+        const c2 = (2 * chi) / (N * m * m);
+        const im = 1 / m;
+        for (let a = 0; a < P; a++) {
+          const ca = c2 * w[a];
+          const row = a * P;
+          for (let b = 0; b < P; b++) J[row + b] = Ktr[row + b] * im + ca * w[b];
+          J[row + a] += kappa;
+        }
+        return J;
+      },
+    };
   };
 }
 
@@ -149,7 +238,7 @@ export function erfTilt(ker: MultiscaleKernels, N: number, kappa: number, opts: 
         const val = Khat[a * n + b] + (a === b ? kappa : 0) + cj * cov;
         J[a * P + b] = J[b * P + a] = val;
       }
-    return { normalisable: true, margin: 1, Khat, J, ess: 1 / W2 };
+    return { normalisable: true, margin: 1, Khat, J, ess: 1 / W2, jacobianSPD: true };
   };
 }
 
