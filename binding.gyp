@@ -6,7 +6,8 @@
         "native/addon.cc",
         "native/linalg.cc",
         "native/nn.cc",
-        "native/train.cc"
+        "native/train.cc",
+        "native/critical.cc"
       ],
       "dependencies": [
         "<!(node -p \"require('node-addon-api').targets\"):node_addon_api_except_all"
@@ -22,7 +23,8 @@
       "cflags_cc!": ["-fno-exceptions", "-std=gnu++17", "-std=gnu++20", "-std=c++20"],
       "libraries": [
         "<!@(pkg-config --libs-only-L openblas 2>/dev/null || true)",
-        "-lopenblas"
+        "-lopenblas",
+        "-ldl"
       ]
     }
   ]

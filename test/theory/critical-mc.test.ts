@@ -7,6 +7,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { InputError } from "../../src/engine/errors.js";
+import { loadAddon } from "../../src/engine/linalg/backend.js";
 import { foldIn, key } from "../../src/engine/random.js";
 import { toActivation } from "../../src/kernels/index.js";
 import { mapPoints, nngpMap, solveMap, standardPoints, standardSamples, tiltedLayer, tiltedLayerMC } from "../../src/theory/critical/index.js";
@@ -47,6 +48,59 @@ describe("critical: Monte-Carlo tilted backend", () => {
     for (let i = 0; i < gp.length; i++) assert.ok(Math.abs(r.M[i] - gp[i]) < 1e-12, `M[${i}] ${r.M[i]} vs ${gp[i]}`);
     assert.ok(Math.abs(r.logZ) < 1e-15, `logZ ${r.logZ}`);
     assert.ok(Math.abs(r.ess - 2000) < 1e-6, `ess ${r.ess}`);
+  });
+
+  it("the per-sample-set feature cache (H, φ(H) reused while C is unchanged) changes no number", () => {
+    const P = 5;
+    const kernel = (t: number) => {
+      const K = new Float64Array(P * P);
+      for (let a = 0; a < P; a++) for (let b = 0; b < P; b++) K[a * P + b] = (a === b ? 1 : 0.25) + 0.1 * Math.cos(a - b + t);
+      return K;
+    };
+    const Ctil = new Float64Array(P * P);
+    for (let a = 0; a < P; a++) for (let b = 0; b < P; b++) Ctil[a * P + b] = 0.05 * Math.cos(a + b) + (a === b ? 0.03 : 0);
+    const shared = standardSamples(P, { samples: 3000, key: key(8) });
+    for (const [t, backward] of [
+      [0, false],
+      [0, true],
+      [0, false],
+      [0.4, true],
+      [0.4, false],
+      [0, true],
+    ] as const) {
+      const Cl = kernel(t);
+      const r = tiltedLayerMC(act, shared, Cl, g, Ctil, { backward, block: 700 });
+      const fresh = tiltedLayerMC(act, standardSamples(P, { samples: 3000, key: key(8) }), Cl, g, Ctil, { backward, block: 700 });
+      const a = backward ? (r.back as Float64Array) : r.M;
+      const b = backward ? (fresh.back as Float64Array) : fresh.M;
+      for (let i = 0; i < a.length; i++) assert.ok(a[i] === b[i], `t ${t} backward ${backward} [${i}]: cached ${a[i]} vs fresh ${b[i]}`);
+      assert.ok(r.logZ === fresh.logZ && r.ess === fresh.ess, `t ${t} backward ${backward}: logZ/ess differ`);
+    }
+  });
+
+  it("the addon's critErf (erf(s·h), s(2/√π)e^{−s²h²}) agrees with the TypeScript erf and φ′ to an ulp or two", (t) => {
+    const addon = loadAddon();
+    const critErf = addon?.critErf as ((n: number, s: number, H: Float64Array, F: Float64Array | null, D: Float64Array | null) => void) | undefined;
+    if (typeof critErf !== "function") {
+      t.skip("native addon without critErf");
+      return;
+    }
+    const n = 20_003; // not a multiple of the vector width
+    const H = new Float64Array(n);
+    for (let i = 0; i < n; i++) H[i] = -7 + (14 * i) / (n - 1) + 1e-3 * Math.sin(i);
+    for (const s of [1, 2.5]) {
+      const a = toActivation(s === 1 ? "erf" : `erf:${s}`);
+      const F = new Float64Array(n);
+      const D = new Float64Array(n);
+      critErf(n, s, H, F, D);
+      for (let i = 0; i < n; i++) {
+        const f = a.phi(H[i]);
+        const d = a.dphi(H[i]);
+        assert.ok(Math.abs(F[i] - f) <= 4e-16 * Math.max(Math.abs(f), 1e-300), `erf(${s}·${H[i]}): ${F[i]} vs ${f}`);
+        // φ′ = c·e^{−z²}: the argument's rounding (≤ 2z²·ε) dominates for large |z|.
+        assert.ok(Math.abs(D[i] - d) <= (4 + 4 * (s * H[i]) ** 2) * 1.2e-16 * d, `φ′(${s}·${H[i]}): ${D[i]} vs ${d}`);
+      }
+    }
   });
 
   it("block size and stored/online mode do not change the result (weight normalisation)", () => {

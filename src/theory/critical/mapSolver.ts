@@ -26,7 +26,7 @@ import { foldIn, key as makeKey } from "../../engine/random.js";
 import { inputCovariance, nngpStack } from "../../kernels/index.js";
 import { linearBackward, linearForward, linearTilted, linearTiltedMoment } from "./deepLinear.js";
 import { firstOrder } from "./linearResponse.js";
-import { invPD, logdetPD, maxAbsDiff, pinvPSD, psdEig } from "./mat.js";
+import { cholPD, invPD, logdetPD, maxAbsDiff, pinvPSD, psdEig } from "./mat.js";
 import { type CriticalModel, checkData, inputKernel, likelihoodGradient, logLikelihood, nngpKernels, type ResolvedModel, resolveModel } from "./model.js";
 import { type StandardSamples, standardSamples, tiltedLayerMC } from "./monteCarlo.js";
 import type { FluctuationOptions } from "./prior.js";
@@ -203,6 +203,21 @@ function action(m: ResolvedModel, ops: LayerOps, C: Float64Array[], Ct: Float64A
 }
 
 /**
+ * Throws (as {@link psdEig}) unless A is positive semidefinite. A successful Cholesky factorisation
+ * proves positive definiteness at a fraction of the eigendecomposition's cost; only when it fails is
+ * the spectrum computed (A may still be PSD within psdEig's tolerance).
+ */
+function assertPSD(A: Float64Array, n: number, what: string): void {
+  try {
+    cholPD(A, n, what);
+    return;
+  } catch (e) {
+    if (!(e instanceof NumericalError)) throw e;
+  }
+  psdEig(A, n, what);
+}
+
+/**
  * MAP kernels of every layer by the forward–backward iteration (brief §4.3). X: P×d inputs; Y: P×D
  * targets. Throws InputError on bad input and NumericalError when a kernel leaves the positive-definite
  * cone; non-convergence is reported (or thrown with `requireConvergence`).
@@ -253,7 +268,7 @@ export function solveMap(model: CriticalModel, X: Float64Array, P: number, d: nu
       res = Math.max(res, maxAbsDiff(Cn, C[l - 1]));
       const cur = C[l - 1];
       for (let i = 0; i < cur.length; i++) cur[i] = (1 - eta) * cur[i] + eta * Cn[i];
-      psdEig(cur, P, `C^(${l}) at iteration ${it}`);
+      assertPSD(cur, P, `C^(${l}) at iteration ${it}`);
     }
     if (!Number.isFinite(res))
       throw new NumericalError(`MAP iteration ${it}: non-finite residual (diverged); residual history ${residuals.slice(-5).join(", ")}`);
