@@ -35,7 +35,7 @@ export function runInfo(dir: string): RunInfo | null {
     return null;
   }
   const stored = PointStore.read(join(dir, "points.jsonl"));
-  const have = new Map(stored.points.map((p) => [pointKey(p.recipe, p.point), p.paramsHash]));
+  const have = new Set(stored.points.map((p) => pointKey(p.recipe, p.point, p.paramsHash)));
   let pDone = 0;
   let pTotal = 0;
   let rDone = 0;
@@ -43,7 +43,7 @@ export function runInfo(dir: string): RunInfo | null {
   const recipes = Object.entries(m.recipes);
   for (const [id, r] of recipes) {
     pTotal += r.points.length;
-    for (const [pid, hash] of r.points) if (have.get(pointKey(id, pid)) === hash) pDone++;
+    for (const [pid, hash] of r.points) if (have.has(pointKey(id, pid, hash))) pDone++;
     if (r.status === "done") rDone++;
     if (r.status === "failed") rFailed++;
   }

@@ -172,14 +172,17 @@ export function parseStore(buf: Buffer): ParsedStore {
   return { points, completeBytes, torn, corrupt };
 }
 
-/** Key of a point in the store's map. */
-export function pointKey(recipe: string, point: string): string {
-  return `${recipe}\u0000${point}`;
+/**
+ * Key of a point in the store's map: recipe, point id and the hash of its parameters, so a line written
+ * under other parameters (an older configuration in the same run folder) never shadows the current one.
+ */
+export function pointKey(recipe: string, point: string, paramsHash: string): string {
+  return `${recipe}\u0000${point}\u0000${paramsHash}`;
 }
 
 /** The open store of a run folder. */
 export class PointStore {
-  /** Finished points by {@link pointKey} (the first line wins when a point appears twice). */
+  /** Finished points by {@link pointKey} (the first line wins when a point appears twice with the same hash). */
   readonly points = new Map<string, StoredPoint>();
   private fd: number;
 
@@ -192,7 +195,7 @@ export class PointStore {
     this.torn = parsed.torn;
     this.corrupt = parsed.corrupt;
     for (const p of parsed.points) {
-      const k = pointKey(p.recipe, p.point);
+      const k = pointKey(p.recipe, p.point, p.paramsHash);
       if (!this.points.has(k)) this.points.set(k, p);
     }
   }
@@ -225,8 +228,7 @@ export class PointStore {
 
   /** The stored point, when its params hash matches. */
   get(recipe: string, point: string, paramsHash: string): StoredPoint | undefined {
-    const p = this.points.get(pointKey(recipe, point));
-    return p && p.paramsHash === paramsHash ? p : undefined;
+    return this.points.get(pointKey(recipe, point, paramsHash));
   }
 
   /**
@@ -241,7 +243,7 @@ export class PointStore {
     while (off < bytes.length) off += writeSync(this.fd, bytes, off, bytes.length - off);
     fsyncSync(this.fd);
     const back = decodeValue(verifyLine(line.slice(0, -1)) as string) as StoredPoint;
-    this.points.set(pointKey(p.recipe, p.point), back);
+    this.points.set(pointKey(p.recipe, p.point, p.paramsHash), back);
     return back;
   }
 

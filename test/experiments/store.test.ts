@@ -141,6 +141,19 @@ test("PointStore.get honours the params hash; the first line of a duplicated poi
   assert.throws(() => s.append(point(2)), /after close/);
 });
 
+test("PointStore: a point recomputed under new parameters is found after reopening, not shadowed by its older line", () => {
+  const path = join(tmp, "rehash.jsonl");
+  writeFileSync(path, formatLine({ ...point(1, "old config"), paramsHash: "h-old" }));
+  const s1 = PointStore.open(path);
+  assert.equal(s1.get("r", "p1", "h-new"), undefined, "the old line must not answer for the new parameters");
+  s1.append({ ...point(1, "new config"), paramsHash: "h-new" });
+  s1.close();
+  const s2 = PointStore.open(path);
+  assert.equal(s2.get("r", "p1", "h-new")?.result, "new config", "after reopening, the new-parameter line is found");
+  assert.equal(s2.get("r", "p1", "h-old")?.result, "old config", "the old line still answers for the old parameters");
+  s2.close();
+});
+
 test("the run lock: a live process's lock is refused with an InputError, a dead one's is taken over", async () => {
   const lock = join(tmp, "run.lock");
   const child = spawn("sleep", ["30"]);
