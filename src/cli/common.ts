@@ -22,9 +22,12 @@ export function withCommon(cmd: Command): Command {
     .option("-q, --quiet", "no progress bars or notes on stderr");
 }
 
+const DECIMAL = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
+
 function num(name: string, raw: string): number {
   const v = Number(raw);
-  if (raw.trim() === "" || !Number.isFinite(v)) throw new InputError(`expected a number, got '${raw}'`, `option ${name}`);
+  // decimal only: Number() would also read "0x1", "0b1" and "0o1"
+  if (!DECIMAL.test(raw.trim()) || !Number.isFinite(v)) throw new InputError(`expected a number, got '${raw}'`, `option ${name}`);
   return v;
 }
 

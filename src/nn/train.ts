@@ -314,6 +314,8 @@ export function train(net: Sequential, data: TrainData, cfg: TrainConfig): Train
   const lNoise = cfg.labelNoise ?? 0;
   const lMode = cfg.labelNoiseMode ?? "resample";
   const hasBN = net.layers.some((l) => l.kind === "batchnorm");
+  if (hasBN && B < 2)
+    throw new InputError(`batch size ${B} cannot train a network with BatchNorm (it normalises over the batch; use ≥ 2 or 0 = full batch)`, "train");
   const evalEvery = cfg.evalEvery ?? 1;
   const probeEpochs = new Set(cfg.probe?.epochs ?? []);
   const needMseTargets = loss === "mse";

@@ -55,6 +55,9 @@ test("curveShape: c = Σ second differences = d_1 − d_L, ĉ = c/|log D_0 − l
   assert.equal(phaseOf(0.05, 0.1), "linear", "|ĉ| < tol → linear");
   assert.equal(phaseOf(null, 0.1), "undefined", "no curve → undefined");
   assert.ok(Math.abs(curveShape(line).cHat) < 1e-15, "a straight line has ĉ = 0");
+  const flat = curveShape([1, 0.5, 1]);
+  assert.ok(Number.isNaN(flat.cHat) && flat.c === 1, "no net change (log D_0 = log D_L): ĉ undefined, c still defined");
+  assert.equal(phaseOf(flat.cHat, 0.1), "undefined", "and its phase is undefined, not linear");
 });
 
 test("a cell of identical seeds has the seeds' ĉ; accuracy is the seed mean", () => {
@@ -84,7 +87,7 @@ test("a cell of identical seeds has the seeds' ĉ; accuracy is the seed mean", (
   assert.ok(Math.abs((cell.cHat as number) - sh.cHat) < 1e-12, "cell ĉ = seed ĉ");
   assert.ok(Math.abs((cell.cHatSe as number) - 0) < 1e-15, "no spread between identical seeds");
   assert.ok(Math.abs(cell.testAcc - 0.85) < 1e-12, "mean accuracy");
-  assert.ok(Math.abs(cell.testAccSe - 0.05) < 1e-12, "s.e. of two values = |a − b|/2");
+  assert.ok(Math.abs((cell.testAccSe ?? Number.NaN) - 0.05) < 1e-12, "s.e. of two values = |a − b|/2");
   assert.equal(cell.normalized[0], 1, "normalised curve starts at 1");
   assert.equal(cell.normalized[cell.normalized.length - 1], 0, "and ends at 0");
 });
@@ -99,9 +102,12 @@ test("configuration check and the grid's points", () => {
       (e: Error) => e instanceof InputError && e.message.includes(mention),
       mention,
     );
-  bad({ alphas: [1.5] }, "got 1.5");
+  bad({ alphas: [0, 1.5] }, "got 1.5");
+  bad({ alphas: [0] }, "at least 2 slopes");
+  bad({ levels: [0] }, "2 noise levels");
+  bad({ batch: 1 }, "batch size 1");
   bad({ knob: "data", levels: [0, 1.2] }, "data level 1.2");
-  bad({ knob: "lr", levels: [0] }, "lr level 0");
+  bad({ knob: "lr", levels: [0, 0.01] }, "lr level 0");
   bad({ depth: 1 }, "depth");
   bad({ nTrain: 25 }, "multiple of 10");
   const pts = phasePoints(c);

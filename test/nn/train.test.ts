@@ -99,6 +99,7 @@ describe("training loop", () => {
     assert.throws(() => train(net, data, { epochs: 1, labelNoise: 1.5 }), InputError);
     assert.throws(() => train(net, data, { epochs: 1, labelNoise: 0.1, labelNoiseMode: "gaussian" }), InputError);
     assert.throws(() => train(paperNet(9, 3, 7), data, { epochs: 1 }), InputError);
+    assert.throws(() => train(net, data, { epochs: 1, batchSize: 1 }), /BatchNorm/, "BatchNorm cannot train on single rows");
     const bad = mixture(9, 12);
     bad.X[5] = Number.NaN;
     assert.throws(() => trainDataFromDataset(bad), InputError);

@@ -143,7 +143,8 @@ export function curveShape(logD: number[]): { loads: number[]; c: number; cHat: 
   const loads = Array.from({ length: L }, (_, i) => logD[i] - logD[i + 1]);
   const c = loads[0] - loads[L - 1];
   const total = logD[0] - logD[L];
-  const cHat = total !== 0 ? c / Math.abs(total) : 0;
+  // ĉ is undefined when the curve ends where it starts (no net separation to normalise by)
+  const cHat = total !== 0 ? c / Math.abs(total) : Number.NaN;
   const m = loads.reduce((a, b) => a + b, 0) / L;
   const v = Math.sqrt(loads.reduce((a, b) => a + (b - m) ** 2, 0) / L);
   return { loads, c, cHat, area: loadCurveArea(logD), v };
@@ -170,7 +171,8 @@ export function checkPhaseConfig(c: PhaseDiagramConfig, where = "phase diagram")
   int(c.seeds, 1, "seeds");
   int(c.epochs, 1, "epochs");
   if (!NOISE_KNOBS.includes(c.knob)) throw new InputError(`unknown noise knob '${c.knob}' (${NOISE_KNOBS.join(" | ")})`, where);
-  if (c.alphas.length < 1 || c.levels.length < 1) throw new InputError("needs at least one slope and one noise level", where);
+  if (c.alphas.length < 2 || c.levels.length < 2)
+    throw new InputError(`a phase diagram needs at least 2 slopes and 2 noise levels, got ${c.alphas.length} × ${c.levels.length}`, where);
   for (const a of c.alphas) if (!(a >= -1 && a <= 1)) throw new InputError(`LeakyReLU slope α must be in [−1, 1], got ${a}`, where);
   if (new Set(c.alphas).size !== c.alphas.length) throw new InputError("a slope α is listed twice", where);
   if (new Set(c.levels).size !== c.levels.length) throw new InputError("a noise level is listed twice", where);
@@ -190,10 +192,11 @@ export function checkPhaseConfig(c: PhaseDiagramConfig, where = "phase diagram")
   }
   if (!(c.lr > 0)) throw new InputError(`learning rate must be > 0, got ${c.lr}`, where);
   int(c.batch, 0, "batch size");
+  if (c.batch === 1) throw new InputError("batch size 1 cannot train a BatchNorm network (0 = full batch, or ≥ 2)", where);
   if (!(c.linearTol > 0)) throw new InputError(`linear tolerance must be > 0, got ${c.linearTol}`, where);
 }
 
-/** The point id of (α, level, seed) — stable across grids, so a grown grid reuses finished points. */
+/** The point id of (α, level, seed) (a point is recomputed when any setting of the configuration changes: its hash covers them all). */
 export function phasePointId(knob: NoiseKnob, alpha: number, level: number, seed: number): string {
   return `alpha=${alpha},${knob}=${level},seed=${seed}`;
 }
@@ -264,7 +267,7 @@ export function trainPhasePoint(c: PhaseDiagramConfig, p: PhasePointParams, data
     logDBalanced: sep.layers.map((l) => l.logD_balanced),
     loads: sh?.loads ?? null,
     c: sh?.c ?? null,
-    cHat: sh?.cHat ?? null,
+    cHat: sh && Number.isFinite(sh.cHat) ? sh.cHat : null,
     area: sh?.area ?? null,
     v: sh?.v ?? null,
     pearsonR: sep.curve?.pearsonR ?? null,
@@ -294,7 +297,8 @@ export interface PhaseCell {
   cHatSe: number | null;
   phase: "concave" | "linear" | "convex" | "undefined";
   testAcc: number;
-  testAccSe: number;
+  /** s.e. over seeds (null with one seed). */
+  testAccSe: number | null;
 }
 
 /** Aggregates finished points into cells (seed means), in α-major order of the configuration. */
@@ -305,7 +309,8 @@ export function phaseCells(c: PhaseDiagramConfig, results: PhasePointResult[]): 
       const rs = results.filter((r) => r.alpha === alpha && r.level === level);
       const n = rs.length;
       const mean = (a: number[]) => a.reduce((s, x) => s + x, 0) / a.length;
-      const se = (a: number[]) => (a.length > 1 ? Math.sqrt(a.reduce((s, x) => s + (x - mean(a)) ** 2, 0) / (a.length * (a.length - 1))) : 0);
+      // s.e. over seeds; null with a single seed (no spread to estimate it from)
+      const se = (a: number[]) => (a.length > 1 ? Math.sqrt(a.reduce((s, x) => s + (x - mean(a)) ** 2, 0) / (a.length * (a.length - 1))) : null);
       const good = rs.filter((r) => r.cHat !== null);
       const L = c.depth;
       const logD = good.length ? Array.from({ length: L + 1 }, (_, l) => mean(good.map((r) => r.logD[l]))) : [];
@@ -321,13 +326,13 @@ export function phaseCells(c: PhaseDiagramConfig, results: PhasePointResult[]): 
         logD,
         normalized: logD.map((y) => (hi > lo ? (y - lo) / (hi - lo) : 0)),
         c: sh?.c ?? null,
-        cHat: sh?.cHat ?? null,
+        cHat: sh && Number.isFinite(sh.cHat) ? sh.cHat : null,
         area: sh?.area ?? null,
         cHatSeedMean: hats.length ? mean(hats) : null,
         cHatSe: hats.length ? se(hats) : null,
         phase: phaseOf(sh?.cHat ?? null, c.linearTol),
         testAcc: n ? mean(accs) : Number.NaN,
-        testAccSe: n ? se(accs) : Number.NaN,
+        testAccSe: n ? se(accs) : null,
       });
     }
   return cells;
@@ -523,7 +528,7 @@ export function summarizePhase(c: PhaseDiagramConfig, results: PhasePointResult[
           name: `α = ${a}`,
           x: row.map((x) => x.cHat as number),
           y: row.map((x) => 100 * x.testAcc),
-          yErr: row.map((x) => 100 * x.testAccSe),
+          ...(c.seeds > 1 ? { yErr: row.map((x) => 100 * (x.testAccSe ?? 0)) } : {}),
           mark: "line+points" as const,
         };
       }),
@@ -611,7 +616,7 @@ export function summarizePhase(c: PhaseDiagramConfig, results: PhasePointResult[
       x.cHatSe,
       x.phase,
       100 * x.testAcc,
-      100 * x.testAccSe,
+      x.testAccSe === null ? null : 100 * x.testAccSe,
       ...layers.map((l) => x.logD[l] ?? null),
     ]),
     kind: "data",
