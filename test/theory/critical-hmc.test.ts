@@ -6,7 +6,7 @@
  * sampling-noise floor.
  */
 import assert from "node:assert/strict";
-import { describe, it } from "node:test";
+import { describe, it, test } from "node:test";
 import { xor } from "../../src/data/index.js";
 import { key } from "../../src/engine/random.js";
 import { compareAdapted, type HmcStudySpec, hmcKernels, meanDifference, priorKernelMean } from "../../src/experiments/recipes/criticalHmc.js";
@@ -78,4 +78,35 @@ describe("critical: MAP kernels against HMC (N = 100, P = 8)", () => {
       assert.ok(c.relError <= 0.1 + 2 * c.noiseFloor, `C^(${l + 2}): relative error ${c.relError} (noise floor ${c.noiseFloor})`);
     }
   });
+});
+
+test("compareAdapted: the error bar of r carries the prior baseline's s.e. (linear propagation = finite differences)", () => {
+  const n = 6;
+  const dTheory = Float64Array.from({ length: n }, (_, i) => 0.1 * (i + 1));
+  const post = Float64Array.from({ length: n }, (_, i) => 1 + 0.1 * (i + 1) + 0.01 * Math.cos(i));
+  const priorMean = new Float64Array(n).fill(1);
+  const priorSe = Float64Array.from({ length: n }, (_, i) => 0.002 * (1 + i));
+  // identical chains: no chain spread, so all of relErrorSe comes from the prior baseline
+  const c = compareAdapted([post, post, post], priorMean, priorSe, dTheory);
+  const r = (pm: Float64Array) => {
+    let num = 0;
+    let den = 0;
+    for (let i = 0; i < n; i++) {
+      num += (post[i] - pm[i] - dTheory[i]) ** 2;
+      den += dTheory[i] ** 2;
+    }
+    return Math.sqrt(num / den);
+  };
+  assert.ok(Math.abs(c.relError - r(priorMean)) < 1e-14, "r = ‖ΔC_HMC − ΔC‖/‖ΔC‖");
+  let v = 0;
+  for (let i = 0; i < n; i++) {
+    const h = 1e-7;
+    const up = Float64Array.from(priorMean);
+    const dn = Float64Array.from(priorMean);
+    up[i] += h;
+    dn[i] -= h;
+    v += ((r(up) - r(dn)) / (2 * h)) ** 2 * priorSe[i] ** 2;
+  }
+  assert.ok(c.relErrorSe > 0, "a noisy prior baseline gives a nonzero error bar even without chain spread");
+  assert.ok(Math.abs(c.relErrorSe - Math.sqrt(v)) < 1e-6 * Math.sqrt(v), `propagated s.e. ${c.relErrorSe} vs finite differences ${Math.sqrt(v)}`);
 });
