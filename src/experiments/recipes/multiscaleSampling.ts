@@ -316,7 +316,7 @@ registerRecipe(
     paper: "d",
     title: "Multi-scale adaptive theory against the exact Gibbs sampler (linear network, χ sweep)",
     claim:
-      "Against exact posterior samples of the linear network, the corrected theory (tree level plus the standard-scaling correction; Li–Sompolinsky, and the one-loop correction for the means) predicts train and test error and the outlier of the readin covariance Σ_v at every χ, up to a finite-N residual of a few tenths of a per cent that long chains resolve; the tree level (saddle point, kernel adaptation) is accurate for the errors at mean-field scaling χ = N and not at standard scaling χ = 1; the NNGP misses the feature learning, increasingly with χ.",
+      "Against exact posterior samples of the linear network, the corrected theory (tree level plus the standard-scaling correction; Li–Sompolinsky, and the one-loop correction for the means) predicts train and test error and the outlier of the readin covariance Σ_v at every χ; the tree level (saddle point, kernel adaptation) is accurate for the errors at mean-field scaling χ = N and not at standard scaling χ = 1; the NNGP misses the feature learning, increasingly with χ.",
     config: (full) => ({
       D: 30,
       P: 50,
