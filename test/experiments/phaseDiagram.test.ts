@@ -55,6 +55,8 @@ test("curveShape: c = Σ second differences = d_1 − d_L, ĉ = c/|log D_0 − l
   assert.equal(phaseOf(0.05, 0.1), "linear", "|ĉ| < tol → linear");
   assert.equal(phaseOf(null, 0.1), "undefined", "no curve → undefined");
   assert.ok(Math.abs(curveShape(line).cHat) < 1e-15, "a straight line has ĉ = 0");
+  const rising = curveShape([0, 1, 1.5]);
+  assert.ok(rising.cHat < 0 && (rising.area as number) < 0, "a rising curve: A has the sign of ĉ (here both concave)");
   const flat = curveShape([1, 0.5, 1]);
   assert.ok(Number.isNaN(flat.cHat) && flat.c === 1, "no net change (log D_0 = log D_L): ĉ undefined, c still defined");
   assert.equal(phaseOf(flat.cHat, 0.1), "undefined", "and its phase is undefined, not linear");
