@@ -38,7 +38,7 @@ describe("critical: finite networks against the theory's conventions", () => {
     const s: HmcStudySpec = { ...base, N: 60, P: 4 };
     const { X, y } = data(4, 3);
     const prior = priorKernelMean(s, X, 1500, key(4));
-    const h = hmcKernels(s, X, y, { chains: 3, steps: 250, burnin: 30, thin: 2, stepSize: 0.06, leapfrog: 30, T: 1e12 }, key(5));
+    const h = hmcKernels(s, X, y, { chains: 3, steps: 250, burnin: 30, thin: 2, stepSize: 0.06, leapfrog: 30, T: 1e12, initScale: 2 }, key(5));
     for (let l = 0; l < 2; l++) {
       const r = meanDifference(
         h.chainMeans.map((c) => c[l]),
@@ -47,6 +47,14 @@ describe("critical: finite networks against the theory's conventions", () => {
       );
       assert.ok(r.diff <= 3 * r.floor, `C^(${l + 2}): ‖⟨C⟩_HMC − ⟨C⟩_prior‖ = ${r.diff} vs noise floor ${r.floor}`);
     }
+    // the check can fail: a sampler that barely moves stays at its over-dispersed start
+    const stuck = hmcKernels(s, X, y, { chains: 3, steps: 60, burnin: 10, thin: 2, stepSize: 1e-5, leapfrog: 2, T: 1e12, initScale: 2 }, key(5));
+    const r = meanDifference(
+      stuck.chainMeans.map((c) => c[0]),
+      prior.mean[0],
+      prior.se[0],
+    );
+    assert.ok(r.diff > 3 * r.floor, `a stuck sampler must fail the prior check: ${r.diff} vs floor ${r.floor}`);
   });
 });
 
