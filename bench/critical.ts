@@ -24,18 +24,10 @@ import { median } from "../src/engine/benchOps.js";
 import { backend } from "../src/engine/linalg/backend.js";
 import { foldIn, key } from "../src/engine/random.js";
 import { type MapSolution, solveMap, standardSamples } from "../src/theory/critical/index.js";
+import { readBin, writeBin } from "./binio.js";
 import { writeResultsJson, writeSection } from "./resultsFile.js";
 
 const here = dirname(fileURLToPath(import.meta.url));
-
-function writeBin(path: string, a: Float64Array): void {
-  writeFileSync(path, new Uint8Array(a.buffer, a.byteOffset, a.byteLength));
-}
-
-function readBin(path: string): Float64Array {
-  const b = readFileSync(path);
-  return new Float64Array(b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength));
-}
 
 export function main(argv: string[] = process.argv.slice(2)): void {
   const quick = argv.includes("--quick");

@@ -28,9 +28,11 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import os from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
+import { median } from "../src/engine/benchOps.js";
 import { backend } from "../src/engine/linalg/backend.js";
 import { key, uniform } from "../src/engine/random.js";
 import { GPEigen } from "../src/kernels/gp.js";
+import { readBin, writeBin } from "./binio.js";
 import { writeSection } from "./resultsFile.js";
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -78,12 +80,6 @@ export interface GpBenchReport {
   rank: number;
   clipped: number;
 }
-
-const median = (a: number[]): number => {
-  const b = [...a].sort((x, y) => x - y);
-  const m = b.length >> 1;
-  return b.length % 2 ? b[m] : 0.5 * (b[m - 1] + b[m]);
-};
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -146,17 +142,6 @@ export function erfKernels(X: Float64Array, Xt: Float64Array, P: number, Pt: num
   const kDiag = new Float64Array(Pt);
   for (let r = 0; r < Pt; r++) kDiag[r] = asin((2 * at[r]) / (1 + 2 * at[r]));
   return { K, kTest, kDiag };
-}
-
-function writeBin(path: string, a: Float64Array): void {
-  writeFileSync(path, new Uint8Array(a.buffer, a.byteOffset, a.byteLength));
-}
-
-function readBin(path: string): Float64Array {
-  const buf = readFileSync(path);
-  const out = new Float64Array(buf.byteLength / 8);
-  new Uint8Array(out.buffer).set(buf);
-  return out;
 }
 
 function relDiff(a: Float64Array, b: Float64Array): number {

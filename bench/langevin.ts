@@ -24,6 +24,7 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
+import { median } from "../src/engine/benchOps.js";
 import { writeSection } from "./resultsFile.js";
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -67,12 +68,6 @@ export interface LangevinBenchReport {
   torch: { version: string; threads: number } | null;
   points: LangevinPoint[];
   headline: LangevinPoint | null;
-}
-
-function median(a: number[]): number {
-  const s = [...a].sort((x, y) => x - y);
-  const m = s.length >> 1;
-  return s.length === 0 ? Number.NaN : s.length % 2 ? s[m] : 0.5 * (s[m - 1] + s[m]);
 }
 
 interface OursRun {

@@ -27,13 +27,10 @@ import {
   type TiltProvider,
   trainSpectrum,
 } from "../src/theory/multiscale/index.js";
+import { writeBin } from "./binio.js";
 import { writeResultsJson, writeSection } from "./resultsFile.js";
 
 const here = dirname(fileURLToPath(import.meta.url));
-
-function writeBin(path: string, a: Float64Array): void {
-  writeFileSync(path, new Uint8Array(a.buffer, a.byteOffset, a.byteLength));
-}
 
 export function main(argv: string[] = process.argv.slice(2)): void {
   const ri = argv.indexOf("--reps");

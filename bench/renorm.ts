@@ -26,6 +26,7 @@ import os from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { gaussianMixture } from "../src/data/synthetic.js";
+import { median } from "../src/engine/benchOps.js";
 import { backend } from "../src/engine/linalg/backend.js";
 import { key, split } from "../src/engine/random.js";
 import { logGrid, RenormProblem, scanTemperature, solveSaddle } from "../src/theory/renormalization.js";
@@ -48,12 +49,6 @@ export interface RenormBenchReport {
   medianMs: { full: number; noCollective: number; micro: number; solveOnly: number };
   meanBrentEvaluations: number;
   maximum: { T: number; value: number };
-}
-
-function median(xs: number[]): number {
-  const s = xs.slice().sort((a, b) => a - b);
-  const n = s.length;
-  return n % 2 ? s[(n - 1) / 2] : 0.5 * (s[n / 2 - 1] + s[n / 2]);
 }
 
 function time(f: () => void): number {
