@@ -2,6 +2,8 @@
  * A cheap version of the `multiscale-sampling` recipe (paper d, brief §8.3 (a)): linear network,
  * D = 30, P = 50, N = 50, κ = 0.1, 200 test points, exact Gibbs sampling at χ = 1 and χ = N = 50 with
  * 2 chains × 1000 sweeps. Asserted:
+ * - the exact theory (the order-parameter integral, all orders in 1/N) gives the sampled train and test
+ *   MSE and the Σ_v outlier within 3 standard errors at both χ;
  * - the corrected theory (Li–Sompolinsky) gives the sampled train and test MSE within 3 standard errors
  *   at both χ (one-loop: the test MSE), and the Σ_v outlier within 1 % (long chains resolve a residual of
  *   0.15–0.6 % of its first-order-in-1/N formula at N = 50; tree level is off by > 3 %);
@@ -38,6 +40,18 @@ describe("multiscale-sampling: theory against the exact Gibbs sampler (cheap ver
   const rN = samplePoint(c, data, 50, key(150));
   const rel = (r: typeof r1, o: "trainMSE" | "testMSE" | "sigmaTop", th: "tree" | "ls") =>
     Math.abs((r.theory[th]?.[o] as number) - r.sampled[o].mean) / r.sampled[o].mean;
+
+  it("the exact theory gives the sampled train and test MSE and the Σ_v outlier within 3 s.e. at χ = 1 and χ = N", (t) => {
+    for (const r of [r1, rN]) {
+      t.diagnostic(
+        `χ = ${r.chi}: z(exact) train ${zScore(r, "trainMSE", "exact").toFixed(2)}, test ${zScore(r, "testMSE", "exact").toFixed(2)}, Σv ${zScore(r, "sigmaTop", "exact").toFixed(2)}`,
+      );
+      for (const o of ["trainMSE", "testMSE", "sigmaTop"] as const) {
+        const s = r.sampled[o];
+        assert.ok(zScore(r, o, "exact") <= 3, `χ = ${r.chi}, ${o}: sampled ${s.mean} ± ${s.error}, exact ${r.theory.exact?.[o]}`);
+      }
+    }
+  });
 
   it("the corrected theory (L&S) gives the sampled train and test MSE within 3 s.e. at χ = 1 and χ = N", (t) => {
     for (const r of [r1, rN]) {

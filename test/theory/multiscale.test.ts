@@ -19,17 +19,12 @@ import {
   type TiltProvider,
   trainSpectrum,
 } from "../../src/theory/multiscale/index.js";
+import { orthogonalToy } from "../helpers/multiscaleOracle.js";
 
 const fx = JSON.parse(readFileSync(join(import.meta.dirname, "..", "fixtures", "multiscale", "closed_forms.json"), "utf8"));
 const close = (a: number, b: number, tol: number, msg = "") => assert.ok(Math.abs(a - b) <= tol, `${msg} ${a} vs ${b} (tol ${tol})`);
 
-function ortho() {
-  const D = 10;
-  const P = 10;
-  const X = new Float64Array(P * D);
-  for (let i = 0; i < P; i++) X[i * D + i] = Math.sqrt(D);
-  return { X, P, D, y: new Float64Array(P).fill(1), act: "linear" as const };
-}
+const ortho = orthogonalToy;
 
 describe("multiscale: orthogonal-inputs oracle (brief §8.2)", () => {
   // χ, N, Q_tree, Q_L&S, r tree, r L&S, r one-loop — the brief's table

@@ -4,7 +4,8 @@
  *   featurelab multiscale --data FILE --act linear|erf --width 50 --chi 1:50:8 --kappa 0.1 [--direct] [--json]
  *
  * Prints, per χ, every theory variant (NNGP, MSA tree level = kernel adaptation annealed by
- * Algorithm 1, Li–Sompolinsky kernel rescaling, paper a's renormalization solver, linear one-loop):
+ * Algorithm 1, Li–Sompolinsky kernel rescaling, paper a's renormalization solver, linear one-loop, and
+ * for linear networks at finite N the exact theory — the order-parameter integral, all orders in 1/N):
  * order parameter Q, train/test MSE, mean test variance, kernel–target alignment, the kernel change
  * along the target, and the Σ_v outlier (linear). FILE is a {"Xtrain","ytrain","Xtest","ytest"} JSON
  * (or any data file without a split: then only training quantities are reported). When the tree level
@@ -51,7 +52,7 @@ interface Opts {
   direct?: boolean;
 }
 
-const ALL: TheoryName[] = ["nngp", "tree", "ls", "paper-a", "one-loop"];
+const ALL: TheoryName[] = ["nngp", "tree", "ls", "paper-a", "one-loop", "exact"];
 
 export function register(program: Command): void {
   withCommon(program.command("multiscale"))

@@ -88,6 +88,7 @@ const THEORY_LABEL: Record<TheoryName, string> = {
   ls: "L&S rescaling",
   "paper-a": "paper a solver",
   "one-loop": "one-loop corrected",
+  exact: "exact (Q integral)",
 };
 
 function rms(a: ArrayLike<number>, b?: ArrayLike<number>): number {
@@ -219,7 +220,7 @@ registerRecipe(
       const rs = results.map((r) => r.result);
       const actLabel = (a: string) => (a === "linear" ? "linear φ" : "erf φ");
       const theorySeries = (r: MultiscaleResult, key: "trainMSE" | "testMSE", panel?: string): Series[] =>
-        (["nngp", "tree", "ls", "one-loop"] as TheoryName[])
+        (["nngp", "tree", "ls", "one-loop", "exact"] as TheoryName[])
           .filter((t) => r.theories[t])
           .map((t) => ({
             name: `${THEORY_LABEL[t]}${panel ? `, ${panel}` : ""}`,
@@ -239,7 +240,7 @@ registerRecipe(
           lineFigure({
             id: "train-mse-vs-chi",
             title: "Linear network: training error against the scale χ, per theory",
-            caption: `Training MSE of the posterior mean against χ (log axis, ${linR.chis.length} values from 1 to N) for the NNGP, the MSA tree level (annealed in χ), the Li–Sompolinsky (L&S) rescaling and the one-loop correction of tree level. ${protocol}. ${noSampling}`,
+            caption: `Training MSE of the posterior mean against χ (log axis, ${linR.chis.length} values from 1 to N) for the NNGP, the MSA tree level (annealed in χ), the Li–Sompolinsky (L&S) rescaling, the one-loop correction of tree level and the exact theory (the order-parameter integral, all orders in 1/N). ${protocol}. ${noSampling}`,
             claim:
               "The NNGP does not depend on χ; feature learning lowers the training error as χ grows; tree level and the corrected theories merge at χ = N.",
             x: chiAxis,

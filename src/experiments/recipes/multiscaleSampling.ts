@@ -3,8 +3,10 @@
  * linear two-layer network, D = 30, P = 50, N = 50, κ = 0.1, g_v = g_w = 1, 200 test points,
  * x ~ N(0, I_D), y = sign(β·x) — sampled with the exact Gibbs sampler with scale moves
  * (src/nn/samplers/gibbsLinear.ts) at χ ∈ {1, 5, 25, 50}, against the NNGP, the MSA tree level, and
- * the corrected theories: Li–Sompolinsky (the resummed correction, all three observables) and the
- * one-loop correction of tree level (train and test means).
+ * the corrected theories: the exact theory of the linear network (the order-parameter integral of
+ * src/theory/multiscale/exactLinear.ts, the standard-scaling correction summed to all orders — the reference
+ * of the agreement verdict), Li–Sompolinsky (its saddle point: first order in 1/N, all three observables)
+ * and the one-loop correction of tree level (train and test means).
  *
  * Observables: the train and test MSE of the posterior mean, (1/P)Σ_α(y_α − ⟨f_α⟩)², and the top
  * eigenvalue of the readin covariance Σ_v = ⟨VᵀV⟩/N (× D/g_v) and the mean of the others (bulk).
@@ -119,7 +121,7 @@ export function jackknife(B: number, full: number, leaveOut: (b: number) => numb
   return { mean: B * full - (B - 1) * m, error: Math.sqrt(((B - 1) / B) * s) };
 }
 
-const THEORIES: TheoryName[] = ["nngp", "tree", "ls", "one-loop"];
+const THEORIES: TheoryName[] = ["nngp", "tree", "ls", "one-loop", "exact"];
 
 function theoryValues(input: MultiscaleInput, chis: number[]) {
   const a = analyzeMultiscale(input, chis, { theories: THEORIES });
@@ -290,9 +292,9 @@ export function samplePoint(c: MultiscaleSamplingConfig, d: ReturnType<typeof sa
 
 /** The observables compared, the corrected theory of each, and labels. */
 export const OBSERVABLES = [
-  { key: "trainMSE", label: "train MSE", corrected: ["ls", "one-loop"] },
-  { key: "testMSE", label: "test MSE", corrected: ["ls", "one-loop"] },
-  { key: "sigmaTop", label: "Σ_v top eigenvalue × D/g_v", corrected: ["ls"] },
+  { key: "trainMSE", label: "train MSE", corrected: ["exact", "ls", "one-loop"] },
+  { key: "testMSE", label: "test MSE", corrected: ["exact", "ls", "one-loop"] },
+  { key: "sigmaTop", label: "Σ_v top eigenvalue × D/g_v", corrected: ["exact", "ls"] },
 ] as const;
 
 const LABEL: Record<TheoryName, string> = {
@@ -301,6 +303,7 @@ const LABEL: Record<TheoryName, string> = {
   ls: "L&S (corrected)",
   "paper-a": "paper a",
   "one-loop": "one-loop (corrected)",
+  exact: "exact (Q integral, corrected to all orders)",
 };
 
 /** |sampled − theory| / s.e. */
@@ -316,7 +319,7 @@ registerRecipe(
     paper: "d",
     title: "Multi-scale adaptive theory against the exact Gibbs sampler (linear network, χ sweep)",
     claim:
-      "Against exact posterior samples of the linear network, the corrected theory (tree level plus the standard-scaling correction; Li–Sompolinsky, and the one-loop correction for the means) predicts train and test error and the outlier of the readin covariance Σ_v at every χ; the tree level (saddle point, kernel adaptation) is accurate for the errors at mean-field scaling χ = N and not at standard scaling χ = 1; the NNGP misses the feature learning, increasingly with χ.",
+      "Against exact posterior samples of the linear network, the corrected theory (tree level plus the standard-scaling correction, summed to all orders by the order-parameter integral; Li–Sompolinsky and one-loop are its first-order forms) predicts train and test error and the outlier of the readin covariance Σ_v at every χ; the tree level (saddle point, kernel adaptation) is accurate for the errors at mean-field scaling χ = N and not at standard scaling χ = 1; the NNGP misses the feature learning, increasingly with χ.",
     config: (full) => ({
       D: 30,
       P: 50,
@@ -350,6 +353,8 @@ registerRecipe(
       const rows: ComparisonRow[] = [];
       let agree = 0;
       let nRows = 0;
+      let agreeExact = 0;
+      let nExact = 0;
       for (const r of rs)
         for (const o of OBSERVABLES)
           for (const th of ["nngp", "tree", ...o.corrected] as TheoryName[]) {
@@ -361,14 +366,19 @@ registerRecipe(
               nRows++;
               if (Math.abs(s.mean - v) <= c.sigmas * s.error) agree++;
             }
+            if (th === "exact") {
+              nExact++;
+              if (Math.abs(s.mean - v) <= c.sigmas * s.error) agreeExact++;
+            }
           }
       tables.push(
         comparisonTable(`Theory against exact sampling, per χ (agreement: within ${c.sigmas} s.e.)`, rows, {
-          caption: `Sampled: ${sampling}; the MSE and eigenvalue estimates are jackknife bias-corrected. Theories: NNGP (χ-independent mean), MSA tree level (scalar-Q form, brief §3.6), Li–Sompolinsky (tree + trace term, §3.8; Σ_v with its bulk shrinkage), one-loop correction of tree level (§3.7; train and test means only). The corrected theories are proportional-limit (first order in 1/N) results: long chains (--full) resolve their finite-N residuals at N = ${c.N}; their relative size is in the verdict table. ${protocol}.`,
+          caption: `Sampled: ${sampling}; the MSE and eigenvalue estimates are jackknife bias-corrected. Theories: NNGP (χ-independent mean), MSA tree level (scalar-Q form, brief §3.6), exact (the one-dimensional order-parameter integral, all orders in 1/N; docs/paper-d.md), Li–Sompolinsky (its saddle point: tree + trace term, §3.8; Σ_v with its bulk shrinkage), one-loop correction of tree level (§3.7; train and test means only). L&S and one-loop are first order in 1/N: long chains (--full) resolve their finite-N residuals at N = ${c.N}; their relative size is in the verdict table. ${protocol}.`,
           measuredLabel: "sampled",
         }),
       );
       numbers.correctedRowsAgreeing = `${agree} of ${nRows}`;
+      numbers.exactRowsAgreeing = `${agreeExact} of ${nExact}`;
       // ---------------------------------------------------------------- verdict table
       const rel = (r: SamplingPointResult, o: (typeof OBSERVABLES)[number]["key"], th: TheoryName) =>
         Math.abs((r.theory[th]?.[o] ?? Number.NaN) - r.sampled[o].mean) / Math.abs(r.sampled[o].mean);
@@ -385,6 +395,8 @@ registerRecipe(
           hi ? rel(hi, o.key, "tree") : null,
           lo ? zScore(lo, o.key, "tree") : null,
           hi ? zScore(hi, o.key, "tree") : null,
+          max(zs("exact")),
+          max(rels("exact")),
           max(zs("ls")),
           max(rels("ls")),
           max(zs("one-loop")),
@@ -393,12 +405,13 @@ registerRecipe(
         const k = o.key;
         numbers[`${k}_treeRelDev_chi${lo?.chi}`] = lo ? rel(lo, k, "tree") : null;
         numbers[`${k}_treeRelDev_chi${hi?.chi}`] = hi ? rel(hi, k, "tree") : null;
+        numbers[`${k}_exact_maxZ`] = max(zs("exact"));
         numbers[`${k}_LS_maxZ`] = max(zs("ls"));
         numbers[`${k}_LS_maxRelDev`] = max(rels("ls"));
       }
       tables.push({
         title: "Verdict: tree level at χ = 1 and χ = N, corrected theories over all χ",
-        caption: `Relative deviation |theory − sampled|/sampled and z = |theory − sampled|/s.e. Tree level: at the smallest χ (${lo?.chi}) and the largest (${hi?.chi}); corrected theories: the largest z and relative deviation over the sampled χ (one-loop: train and test means only). With long chains the sampler resolves the O(1/N) residuals of every theory; the relative columns show their size.`,
+        caption: `Relative deviation |theory − sampled|/sampled and z = |theory − sampled|/s.e. Tree level: at the smallest χ (${lo?.chi}) and the largest (${hi?.chi}); corrected theories: the largest z and relative deviation over the sampled χ (one-loop: train and test means only). The exact theory has no truncation error (only quadrature error < 1e-11): any z beyond ~2–3 would mean a sampler or estimator fault. With long chains the sampler resolves the O(1/N) residuals of L&S and one-loop; the relative columns show their size.`,
         kind: "data",
         columns: [
           "observable",
@@ -406,6 +419,8 @@ registerRecipe(
           `tree rel. dev. χ=${hi?.chi}`,
           `tree z χ=${lo?.chi}`,
           `tree z χ=${hi?.chi}`,
+          "exact max z",
+          "exact max rel. dev.",
           "L&S max z",
           "L&S max rel. dev.",
           "1-loop max z",
@@ -417,7 +432,7 @@ registerRecipe(
       const f = (v: number | undefined): Cell => (v === undefined || Number.isNaN(v) ? null : v);
       tables.push({
         title: "Per χ: sampled (± s.e.) and every theory",
-        caption: `Train/test MSE and Σ_v top eigenvalue (× D/g_v); NNGP / tree / L&S / one-loop; z = |sampled − theory|/s.e.; Q of tree and L&S; rms distance of the theory's test mean to the sampled one (noise floor: rms s.e. of the sampled means); chain diagnostics: τ_int of the per-sweep loss and of |w|² (sweeps), split-R̂ of |w|², scale-move acceptance. ${protocol}; ${sampling}.`,
+        caption: `Train/test MSE and Σ_v top eigenvalue (× D/g_v); NNGP / tree / L&S / one-loop / exact; z = |sampled − theory|/s.e.; Q of tree and L&S, posterior mean ⟨Q⟩ of the exact theory; rms distance of the theory's test mean to the sampled one (noise floor: rms s.e. of the sampled means); chain diagnostics: τ_int of the per-sweep loss and of |w|² (sweeps), split-R̂ of |w|², scale-move acceptance. ${protocol}; ${sampling}.`,
         kind: "data",
         columns: [
           "χ",
@@ -427,24 +442,32 @@ registerRecipe(
           "train tree",
           "train L&S",
           "train 1-loop",
+          "train exact",
           "test sampled",
           "± s.e.",
           "test NNGP",
           "test tree",
           "test L&S",
           "test 1-loop",
+          "test exact",
           "Σv top sampled",
           "± s.e.",
           "Σv top tree",
           "Σv top L&S",
+          "Σv top exact",
           "Σv bulk sampled",
           "Σv bulk L&S",
+          "Σv bulk exact",
           "z test tree",
           "z test L&S",
           "z Σv tree",
           "z Σv L&S",
+          "z train exact",
+          "z test exact",
+          "z Σv exact",
           "Q tree",
           "Q L&S",
+          "⟨Q⟩ exact",
           "rms Δf̄ test tree",
           "rms Δf̄ test L&S",
           "rms Δf̄ test 1-loop",
@@ -463,24 +486,32 @@ registerRecipe(
           f(r.theory.tree?.trainMSE),
           f(r.theory.ls?.trainMSE),
           f(r.theory["one-loop"]?.trainMSE),
+          f(r.theory.exact?.trainMSE),
           r.sampled.testMSE.mean,
           r.sampled.testMSE.error,
           f(r.theory.nngp?.testMSE),
           f(r.theory.tree?.testMSE),
           f(r.theory.ls?.testMSE),
           f(r.theory["one-loop"]?.testMSE),
+          f(r.theory.exact?.testMSE),
           r.sampled.sigmaTop.mean,
           r.sampled.sigmaTop.error,
           f(r.theory.tree?.sigmaTop),
           f(r.theory.ls?.sigmaTop),
+          f(r.theory.exact?.sigmaTop),
           r.sampled.sigmaBulk.mean,
           f(r.theory.ls?.sigmaBulk),
+          f(r.theory.exact?.sigmaBulk),
           zScore(r, "testMSE", "tree"),
           zScore(r, "testMSE", "ls"),
           zScore(r, "sigmaTop", "tree"),
           zScore(r, "sigmaTop", "ls"),
+          zScore(r, "trainMSE", "exact"),
+          zScore(r, "testMSE", "exact"),
+          zScore(r, "sigmaTop", "exact"),
           f(r.theory.tree?.Q),
           f(r.theory.ls?.Q),
+          f(r.theory.exact?.Q),
           f(r.theory.tree?.rmsTestMean),
           f(r.theory.ls?.rmsTestMean),
           f(r.theory["one-loop"]?.rmsTestMean),
@@ -515,22 +546,26 @@ registerRecipe(
         lineFigure({
           id: "mse-vs-chi-sampled",
           title: "Train and test error against χ: theories and exact sampling",
-          caption: `Train (left) and test (right) MSE of the posterior mean against χ: theory curves (NNGP, MSA tree level, L&S, one-loop) and the exact Gibbs sampler (points, ± 1 s.e.). ${protocol}; ${sampling}.`,
+          caption: `Train (left) and test (right) MSE of the posterior mean against χ: theory curves (NNGP, MSA tree level, L&S, one-loop, exact) and the exact Gibbs sampler (points, ± 1 s.e.). ${protocol}; ${sampling}.`,
           claim:
             "The corrected theories pass through the sampled points at every χ; tree level misses them at χ = 1 (standard scaling) and meets them at χ = N (mean-field); the NNGP misses the feature learning.",
           x: chiAxis,
           y: { label: "MSE" },
-          series: [...panelOf("trainMSE", "train", ["nngp", "tree", "ls", "one-loop"]), ...panelOf("testMSE", "test", ["nngp", "tree", "ls", "one-loop"])],
+          series: [
+            ...panelOf("trainMSE", "train", ["nngp", "tree", "ls", "one-loop", "exact"]),
+            ...panelOf("testMSE", "test", ["nngp", "tree", "ls", "one-loop", "exact"]),
+          ],
           colorTitle: "source",
         }),
         lineFigure({
           id: "sigma-v-top-sampled",
           title: "Outlier of the readin covariance Σ_v against χ: theories and exact sampling",
-          caption: `Top eigenvalue of Σ_v = ⟨VᵀV⟩/N × D/g_v (the NNGP value is 1): tree level (g_v/D)·Q_tree, L&S (outlier of (g_v/D)[I + (g_v g_w Q/(DN))X(χttᵀ − (QK + κ)⁻¹)Xᵀ]) and the sampler (points, ± 1 s.e.). ${protocol}; ${sampling}.`,
-          claim: "One eigenvalue of the weight covariance grows with χ; its size is predicted by L&S at every χ, by tree level only up to O(P/N) corrections.",
+          caption: `Top eigenvalue of Σ_v = ⟨VᵀV⟩/N × D/g_v (the NNGP value is 1): tree level (g_v/D)·Q_tree, L&S (outlier of (g_v/D)[I + (g_v g_w Q/(DN))X(χttᵀ − (QK + κ)⁻¹)Xᵀ]), exact (the same form averaged over the order-parameter posterior) and the sampler (points, ± 1 s.e.). ${protocol}; ${sampling}.`,
+          claim:
+            "One eigenvalue of the weight covariance grows with χ; its size is predicted by the corrected theory at every χ, by tree level only up to O(P/N) corrections.",
           x: chiAxis,
           y: { label: "top eigenvalue × D/g_v", log: true },
-          series: panelOf("sigmaTop", "Σ_v top", ["tree", "ls"]).map((s) => {
+          series: panelOf("sigmaTop", "Σ_v top", ["tree", "ls", "exact"]).map((s) => {
             const { panel: _p, ...rest } = s;
             return rest;
           }),
@@ -548,6 +583,9 @@ registerRecipe(
         numbers[`${k}_z_testMSE_oneLoop`] = zScore(r, "testMSE", "one-loop");
         numbers[`${k}_z_trainMSE_LS`] = zScore(r, "trainMSE", "ls");
         numbers[`${k}_z_sigmaTop_LS`] = zScore(r, "sigmaTop", "ls");
+        numbers[`${k}_z_trainMSE_exact`] = zScore(r, "trainMSE", "exact");
+        numbers[`${k}_z_testMSE_exact`] = zScore(r, "testMSE", "exact");
+        numbers[`${k}_z_sigmaTop_exact`] = zScore(r, "sigmaTop", "exact");
         numbers[`${k}_z_testMSE_tree`] = zScore(r, "testMSE", "tree");
         numbers[`${k}_z_sigmaTop_tree`] = zScore(r, "sigmaTop", "tree");
         numbers[`${k}_topOverlapU`] = r.sampled.topOverlapU;

@@ -2,18 +2,20 @@
  * One call that evaluates every theory variant of paper d over a list of χ (what the CLI prints):
  * NNGP, MSA tree level (kernel adaptation, annealed), Li–Sompolinsky kernel rescaling (Pacelli-form
  * for nonlinear φ: the L&S equation with the nonlinear NNGP kernel), paper a's renormalization
- * solver, and the linear one-loop correction.
+ * solver, the linear one-loop correction, and (linear, finite N) the exact theory: the order-parameter
+ * integral that L&S evaluates at its saddle point (exactLinear.ts).
  *
  * @module
  */
 import { type AnnealOptions, annealTreeLevel } from "./annealing.js";
 import { alignment, kernelChange, relativeFrobenius } from "./directional.js";
+import { exactLinear } from "./exactLinear.js";
 import { lsVariance, oneLoopLinear, type ScalarTheory, sigmaVCoupling, sigmaVSpectrum, solveScalarQ, trainSpectrum } from "./linear.js";
 import { block, checkChi, checkInput, type MultiscaleInput, type MultiscaleKernels, msaKernels, mse, nngpBaseline, rescaledGP } from "./network.js";
 import { type ErfTiltOptions, erfTilt, linearTilt } from "./treeLevel.js";
 
 /** Theory variants. */
-export type TheoryName = "nngp" | "tree" | "ls" | "paper-a" | "one-loop";
+export type TheoryName = "nngp" | "tree" | "ls" | "paper-a" | "one-loop" | "exact";
 
 /** Per-theory observables at one χ. */
 export interface TheoryResult {
@@ -76,7 +78,7 @@ export function analyzeMultiscale(input: MultiscaleInput, chis: number[], opts: 
   const { N, kappa, y } = inp;
   const ytest = inp.ytest;
   const linear = ker.act === "linear";
-  const theories = opts.theories ?? (linear ? ["nngp", "tree", "ls", "paper-a", "one-loop"] : ["nngp", "tree", "ls", "paper-a"]);
+  const theories = opts.theories ?? (linear ? ["nngp", "tree", "ls", "paper-a", "one-loop", "exact"] : ["nngp", "tree", "ls", "paper-a"]);
   const sorted = [...chis].sort((a, b) => a - b);
   const sp = trainSpectrum(ker.Ktr, P, y);
   const base = nngpBaseline(ker, y, kappa, 1);
@@ -163,6 +165,27 @@ export function analyzeMultiscale(input: MultiscaleInput, chis: number[], opts: 
       const t = treeT ?? rescaledGP(ker, y, sq, kappa, chi).t;
       const ol = oneLoopLinear(ker, y, t, sq, p);
       out.push(finish({ theory: "one-loop", fTrain: ol.fTrain, fTest: ol.fTest, trainMSE: 0 }));
+    }
+    if (theories.includes("exact") && linear && Number.isFinite(N)) {
+      const ex = exactLinear(ker, y, p, { spectrum: sp });
+      const r: TheoryResult = {
+        theory: "exact",
+        Q: ex.posterior.mean,
+        fTrain: ex.fTrain,
+        fTest: ex.fTest,
+        trainMSE: 0,
+        meanTestVariance: Pt > 0 ? mean(ex.varTest) : undefined,
+        diagnostics: {
+          Qsd: ex.posterior.sd,
+          Qmode: ex.posterior.mode,
+          nodes: ex.posterior.nodes.length,
+          quadratureChange: ex.posterior.change,
+          converged: ex.posterior.converged ? 1 : 0,
+        },
+      };
+      const s = sigmaVSpectrum(inp.X, P, inp.D, ex.sigmaVCoupling, ex.t);
+      r.sigmaV = { top: s.top, bulkMean: s.bulkMean, topOverlapU: s.topOverlapU };
+      out.push(finish(r));
     }
     results.push({ chi, theories: out });
   }

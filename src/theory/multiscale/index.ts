@@ -7,6 +7,7 @@
 export * from "./analyze.js";
 export * from "./annealing.js";
 export * from "./directional.js";
+export * from "./exactLinear.js";
 export * from "./linear.js";
 export * from "./network.js";
 export * from "./treeLevel.js";
