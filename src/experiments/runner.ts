@@ -74,8 +74,14 @@ export interface RunOptions {
   out: string;
   seed: number;
   full: boolean;
-  /** Worker threads (default: the number of cores). 1 computes in the main thread. */
+  /** Worker threads (default: the number of cores). 1 computes in the main thread unless `inline` is false. */
   workers?: number;
+  /**
+   * Compute in the calling thread (default: when `workers` is 1). The CLI passes false: a point computed
+   * in the main thread blocks it, so Ctrl-C / SIGTERM would wait for the point to finish (minutes for the
+   * papers' sizes); in a worker thread the signal stops the run at once (finished points stay stored).
+   */
+  inline?: boolean;
   /** The command line, recorded in the manifest. */
   command?: string;
   /** Notes for the user. */
@@ -294,7 +300,7 @@ export async function runRecipes(o: RunOptions): Promise<RunOutcome> {
     const nWorkers = Math.max(1, Math.min(o.workers ?? availableParallelism(), pending.length || 1));
     session.workers = pending.length ? nWorkers : 0;
     if (pending.length) {
-      executor = nWorkers === 1 ? inlineExecutor(log) : new WorkerPool(nWorkers, log);
+      executor = (o.inline ?? nWorkers === 1) ? inlineExecutor(log) : new WorkerPool(nWorkers, log);
       log(
         `computing ${pending.length} point(s) of ${new Set(pending.map((x) => x.plan.recipe.id)).size} recipe(s) on ${nWorkers} ${nWorkers === 1 ? "thread" : "worker threads"}`,
       );

@@ -114,3 +114,31 @@ test("SIGKILL mid-sweep, then the same command: only unfinished points are recom
     assert.deepEqual(x.recipes, { done: 1, failed: 0, total: 1 });
   }
 });
+
+test("SIGINT during a long point with --workers 1: the run stops at once (exit 130), keeps what was stored and frees its lock", {
+  timeout: 120_000,
+}, async () => {
+  const out = join(tmp, "sigint");
+  const child = spawn(
+    process.execPath,
+    [join(root, "bin", "featurelab.js"), "reproduce", "test-sweep", "--seed", "5", "--workers", "1", "--out", out],
+    // each point sleeps 20 s in its thread: a point computed in the main thread would hold the signal that long
+    { cwd: root, env: { ...env(join(tmp, "sigint.log")), FEATURELAB_TEST_POINTS: "3", FEATURELAB_TEST_SLEEP_MS: "20000" }, stdio: ["ignore", "pipe", "pipe"] },
+  );
+  const done = finish(child);
+  const t0 = Date.now();
+  while (!existsSync(join(out, "run.lock"))) {
+    if (child.exitCode !== null) assert.fail(`reproduce exited early: ${(await done).stderr}`);
+    if (Date.now() - t0 > 60_000) assert.fail("the run did not start within 60 s");
+    await new Promise((r) => setTimeout(r, 25));
+  }
+  await new Promise((r) => setTimeout(r, 3000)); // the worker is inside the first point's 20 s
+  const tSignal = Date.now();
+  child.kill("SIGINT");
+  const r = await done;
+  const waited = Date.now() - tSignal;
+  assert.equal(r.code, 130, `exit code after SIGINT (stderr: ${r.stderr})`);
+  assert.ok(waited < 8000, `stopped ${waited} ms after the signal (a point blocking the main thread would take ~17 s more)`);
+  assert.ok(!existsSync(join(out, "run.lock")), "the lock is released");
+  assert.match(r.stderr, /interrupted \(SIGINT\).*resume/, "tells how to resume");
+});

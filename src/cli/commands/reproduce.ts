@@ -48,6 +48,8 @@ export function register(program: Command): void {
         seed: o.seed,
         full: !!o.full,
         workers: o.workers,
+        // worker threads even for --workers 1, so that Ctrl-C stops a long point at once
+        inline: false,
         command: cmd,
         log,
         progress: (total, label) => progress(o, total, label),
