@@ -16,6 +16,7 @@ import { gibbsLinear } from "../../src/nn/samplers/gibbsLinear.js";
 import {
   analyzeMultiscale,
   exactLinear,
+  lsVariance,
   msaKernels,
   orderParameterScore,
   sigmaVSpectrum,
@@ -146,6 +147,68 @@ describe("multiscale exact theory: saddle point, large-N limit, diagnostics", ()
     }
     const inf = analyzeMultiscale({ ...d, N: Number.POSITIVE_INFINITY, kappa: 0.1 }, [1]);
     assert.ok(!inf.results[0].theories.some((t) => t.theory === "exact"), "no exact theory at N = ∞ (the NNGP)");
+  });
+});
+
+describe("multiscale exact theory: the Gaussian fluctuation of Q, extreme widths, rank-deficient kernels", () => {
+  const d = randomData();
+  it("as N → ∞ the L&S variance with its kernel-scale term (brief §3.9) approaches the exact test variance like 1/N, and Var Q → (2Q²/N)/(1 − 2Q²G_λλ/N)", () => {
+    const dev = (N: number, chi: number) => {
+      const ker = msaKernels({ ...d, N, kappa: 0.1 });
+      const sp = trainSpectrum(ker.Ktr, d.P, d.y);
+      const ex = exactLinear(ker, d.y, { chi, N, kappa: 0.1 });
+      const Q = solveScalarQ("ls", sp, { chi, N, kappa: 0.1 }).Q;
+      const lv = lsVariance(ker, d.y, Q, { chi, N, kappa: 0.1 });
+      let m = 0;
+      for (let i = 0; i < d.Ptest; i++) m = Math.max(m, Math.abs(lv.varTest[i] / ex.varTest[i] - 1));
+      return { m, varQ: ex.posterior.sd ** 2, lsVarQ: (2 * Q * Q) / N / lv.denominator };
+    };
+    for (const f of [0, 0.1]) {
+      const chi = (N: number) => (f === 0 ? 1 : f * N);
+      const [a, b, c] = [100, 1000, 10000].map((N) => dev(N, chi(N)));
+      assert.ok(a.m > 1e-4, `a resolvable gap at N = 100 (${a.m})`);
+      assert.ok(a.m / b.m > 6 && a.m / b.m < 16 && b.m / c.m > 6 && b.m / c.m < 16, `1/N convergence of the variance: ${a.m}, ${b.m}, ${c.m}`);
+      assert.ok(Math.abs(c.varQ / c.lsVarQ - 1) < 1e-3, `Var Q at N = 10⁴: exact ${c.varQ}, Laplace ${c.lsVarQ}`);
+    }
+  });
+  it("N = 1 and N = 10¹⁰ are integrated (no edge of a fixed ln Q window); at N = 10¹⁰ sd Q = √(2/N)", () => {
+    for (const N of [1, 2]) {
+      const ker = msaKernels({ ...d, N, kappa: 0.1 });
+      const ex = exactLinear(ker, d.y, { chi: 1e-3, N, kappa: 0.1 });
+      assert.ok(
+        ex.posterior.converged && ex.posterior.sd > 0 && Number.isFinite(ex.posterior.mean),
+        `N = ${N}: ⟨Q⟩ ${ex.posterior.mean}, sd ${ex.posterior.sd}`,
+      );
+    }
+    const N = 1e10;
+    const ex = exactLinear(msaKernels({ ...d, N, kappa: 0.1 }), d.y, { chi: 1, N, kappa: 0.1 });
+    assert.ok(
+      Math.abs(ex.posterior.sd / Math.sqrt(2 / N) - 1) < 1e-3,
+      `sd ${ex.posterior.sd} vs √(2/N) ${Math.sqrt(2 / N)} (${ex.posterior.nodes.length} nodes)`,
+    );
+  });
+  it("a rank-deficient kernel (P = 12 > D = 3) with κ = 1e−8: the rounding-noise eigenvalues are dropped and the mode is still Q_L&S", () => {
+    const P = 12;
+    const D = 3;
+    const X = new Float64Array(P * D);
+    const y = new Float64Array(P);
+    for (let a = 0; a < P; a++) {
+      for (let k = 0; k < D; k++) X[a * D + k] = Math.sin(1.3 * a + 2.1 * k + 0.4 * a * k);
+      y[a] = X[a * D] - 0.5 * X[a * D + 1] > 0 ? 1 : -1;
+    }
+    for (const chi of [1, 50]) {
+      const ker = msaKernels({ X, P, D, y, act: "linear", N: 20, kappa: 1e-8 });
+      const ex = exactLinear(ker, y, { chi, N: 20, kappa: 1e-8 });
+      const ls = solveScalarQ("ls", trainSpectrum(ker.Ktr, P, y), { chi, N: 20, kappa: 1e-8 });
+      assert.ok(ex.posterior.converged, `χ = ${chi}: converged`);
+      assert.ok(rel(ex.posterior.mode, ls.Q) < 1e-8, `χ = ${chi}: mode ${ex.posterior.mode} vs Q_L&S ${ls.Q}`);
+    }
+  });
+  it("a quadrature that cannot converge raises a NumericalError, which analyzeMultiscale reports per χ instead of aborting", () => {
+    const ker = msaKernels({ ...d, N: 20, kappa: 0.1 });
+    assert.throws(() => exactLinear(ker, d.y, { chi: 1, N: 20, kappa: 0.1 }, { maxNodes: 129, tol: 1e-30 }), /did not converge/);
+    const a = analyzeMultiscale({ ...d, N: 20, kappa: 0.1 }, [1], { theories: ["ls", "exact"] });
+    assert.deepEqual(a.exactFailures, [], "no failure on a regular problem");
   });
 });
 

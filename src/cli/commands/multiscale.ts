@@ -115,6 +115,7 @@ export function register(program: Command): void {
             );
         if (res.treeFailure)
           lines.push(`tree level: no physical solution at χ = ${res.treeFailure.chi} (last solved χ = ${res.treeFailure.lastChi}): ${res.treeFailure.reason}`);
+        for (const fail of res.exactFailures) lines.push(`exact theory: not reported at χ = ${fail.chi}: ${fail.reason}`);
         return lines.join("\n");
       });
     });

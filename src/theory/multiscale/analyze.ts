@@ -7,6 +7,7 @@
  *
  * @module
  */
+import { NumericalError } from "../../engine/errors.js";
 import { type AnnealOptions, annealTreeLevel } from "./annealing.js";
 import { alignment, kernelChange, relativeFrobenius } from "./directional.js";
 import { exactLinear } from "./exactLinear.js";
@@ -60,6 +61,8 @@ export interface MultiscaleAnalysis {
   treeFailure?: { chi: number; lastChi: number; reason: string };
   /** The annealing path (accepted χ values). */
   annealPath: number[];
+  /** χ values at which the exact linear theory's quadrature failed (NumericalError), with the reason; the other theories are still reported there. */
+  exactFailures: { chi: number; reason: string }[];
 }
 
 /** Options of {@link analyzeMultiscale}. */
@@ -101,6 +104,7 @@ export function analyzeMultiscale(input: MultiscaleInput, chis: number[], opts: 
     anneal = Number.isFinite(N) ? annealTreeLevel(provider, y, kappa, base.t, sorted, opts.anneal) : undefined;
   }
   const results: ChiResult[] = [];
+  const exactFailures: { chi: number; reason: string }[] = [];
   for (const chi of sorted) {
     const out: TheoryResult[] = [];
     const p = { chi, N, kappa };
@@ -166,8 +170,16 @@ export function analyzeMultiscale(input: MultiscaleInput, chis: number[], opts: 
       const ol = oneLoopLinear(ker, y, t, sq, p);
       out.push(finish({ theory: "one-loop", fTrain: ol.fTrain, fTest: ol.fTest, trainMSE: 0 }));
     }
+    let ex: ReturnType<typeof exactLinear> | undefined;
     if (theories.includes("exact") && linear && Number.isFinite(N)) {
-      const ex = exactLinear(ker, y, p, { spectrum: sp });
+      try {
+        ex = exactLinear(ker, y, p, { spectrum: sp });
+      } catch (e) {
+        if (!(e instanceof NumericalError)) throw e;
+        exactFailures.push({ chi, reason: e.message });
+      }
+    }
+    if (ex) {
       const r: TheoryResult = {
         theory: "exact",
         Q: ex.posterior.mean,
@@ -191,7 +203,7 @@ export function analyzeMultiscale(input: MultiscaleInput, chis: number[], opts: 
   }
   void Kte;
   void yExt;
-  return { P, Ptest: Pt, D: inp.D, N, kappa, act: ker.act, results, treeFailure: anneal?.failure, annealPath: anneal?.path ?? [] };
+  return { P, Ptest: Pt, D: inp.D, N, kappa, act: ker.act, results, treeFailure: anneal?.failure, annealPath: anneal?.path ?? [], exactFailures };
 }
 
 function mean(a: ArrayLike<number>): number | undefined {

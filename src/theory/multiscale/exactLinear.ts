@@ -18,13 +18,17 @@
  *   Σ_v = (g_v/D)[I + (g_v g_w/(DN)) Xᵀ E_Q[Q(χ t_Q t_Qᵀ − R_Q)] X],  R_Q = (QK + κ)⁻¹, t_Q = R_Q y.
  *
  * In u = ln Q the log density is ℓ(u) = (N/2)u − (N/2)e^u − ½Σ_j ln(Qk_j + κ) − (χ/2)Σ_j ŷ_j²/(Qk_j + κ), and
- * ℓ'(u) = 0 is exactly the Li–Sompolinsky equation (brief §3.8): L&S is the saddle point of this integral and
- * the one-loop correction its first fluctuation term, so this is the standard-scaling correction summed to all
- * orders. It reproduces the brief's independent two-dimensional quadrature (§8.2, "r exact") to 1e-6.
+ * ℓ'(u) = 0 is exactly the Li–Sompolinsky equation (brief §3.8): L&S is the mode of this density in ln Q
+ * (in Q itself the mode differs by O(1/N)). The one-loop correction of §3.7 is a different 1/N expansion,
+ * about the tree-level saddle. The integral has no truncation at all, so it is the standard-scaling
+ * correction summed to all orders. It reproduces the brief's independent two-dimensional quadrature
+ * (§8.2, "r exact") to 1e-6.
  *
  * Quadrature: trapezoid rule in u (spectrally accurate for this smooth, rapidly decaying integrand) over the
- * region where ℓ > max ℓ − 46, located by a coarse global scan (so a second mode would not be missed), with
- * the node count doubled until every output moves by less than `tol` relative.
+ * region where ℓ > ℓ(u*) − 46 around the mode u* (a coarse scan of that window, so a second mode there would
+ * not be missed; u* ± 14σ_u when the posterior is narrower than the scan step), with the node count doubled
+ * until ⟨Q⟩, ⟨Q²⟩ and the per-direction moments E[Q^m/(Qk_j + κ)] (m = 0, 1, 2) move by less than `tol`
+ * relative; otherwise a NumericalError.
  *
  * @module
  */
@@ -74,30 +78,56 @@ export interface ExactLinearResult {
 
 const DROP = 46; // e^−46 ≈ 1e−20 relative weight at the edge of the integration region
 
-/** ℓ(u) of the order-parameter posterior (module doc), up to a constant. */
+/**
+ * ℓ(u) of the order-parameter posterior (module doc), up to a constant. Directions with k_j = 0 add a
+ * Q-independent constant and are skipped (so ℓ keeps its absolute precision when κ is small).
+ */
 export function orderParameterLogDensity(u: number, sp: TrainSpectrum, p: { chi: number; N: number; kappa: number }): number {
   const Q = Math.exp(u);
   let s = 0.5 * p.N * (u - Q);
   for (let j = 0; j < sp.k.length; j++) {
+    if (sp.k[j] === 0) continue;
     const den = Q * sp.k[j] + p.kappa;
     s -= 0.5 * Math.log(den) + (0.5 * p.chi * sp.yhat[j] * sp.yhat[j]) / den;
   }
   return s;
 }
 
-/** The integration region [a, b] in u = ln Q: coarse global scan, then the set where ℓ > max − DROP, padded. */
-function region(sp: TrainSpectrum, p: { chi: number; N: number; kappa: number }): { a: number; b: number } {
-  const lo = -40;
-  const hi = 12;
-  const m = 5201;
+/** The mode u* of ℓ: the root of ℓ' (= ln Q_L&S), by bisection — ℓ' → N/2 > 0 as u → −∞ and → −∞ as u → ∞. */
+function modeOf(sp: TrainSpectrum, p: { chi: number; N: number; kappa: number }): number {
+  let lo = -1;
+  let hi = 1;
+  for (let i = 0; i < 200 && orderParameterScore(lo, sp, p) <= 0; i++) lo -= 2 ** Math.min(i, 8);
+  for (let i = 0; i < 200 && orderParameterScore(hi, sp, p) >= 0; i++) hi += 2 ** Math.min(i, 5);
+  if (!(orderParameterScore(lo, sp, p) > 0 && orderParameterScore(hi, sp, p) < 0))
+    throw new NumericalError(`exact linear theory: could not bracket the mode of the order-parameter posterior (χ = ${p.chi}, N = ${p.N})`);
+  for (let i = 0; i < 200 && hi - lo > 1e-13 * Math.max(1, Math.abs(lo)); i++) {
+    const m = 0.5 * (lo + hi);
+    if (orderParameterScore(m, sp, p) > 0) lo = m;
+    else hi = m;
+  }
+  return 0.5 * (lo + hi);
+}
+
+/**
+ * The integration region [a, b] in u = ln Q. A coarse scan around the mode u* (wide enough for ℓ to fall by
+ * DROP on both sides: the left tail falls only like (N/2)·u) finds the set where ℓ > ℓ(u*) − DROP, so a second
+ * mode there is not missed; when that set is narrower than a few scan steps (large N), the region is
+ * u* ± 14σ_u instead, σ_u = 1/√(−ℓ''(u*)).
+ */
+function region(sp: TrainSpectrum, p: { chi: number; N: number; kappa: number }, uStar: number): { a: number; b: number } {
+  const lo = uStar - (2 * DROP) / p.N - 12;
+  const hi = uStar + 12;
+  const m = 6001;
   const h = (hi - lo) / (m - 1);
   const l = new Float64Array(m);
-  let best = Number.NEGATIVE_INFINITY;
+  let best = orderParameterLogDensity(uStar, sp, p);
   for (let i = 0; i < m; i++) {
     l[i] = orderParameterLogDensity(lo + i * h, sp, p);
     if (l[i] > best) best = l[i];
   }
-  if (!Number.isFinite(best)) throw new NumericalError("exact linear theory: the order-parameter density is not finite anywhere on ln Q ∈ [−40, 12]");
+  if (!Number.isFinite(best))
+    throw new NumericalError(`exact linear theory: the order-parameter density is not finite near its mode (χ = ${p.chi}, N = ${p.N})`);
   let first = -1;
   let last = -1;
   for (let i = 0; i < m; i++)
@@ -106,7 +136,15 @@ function region(sp: TrainSpectrum, p: { chi: number; N: number; kappa: number })
       last = i;
     }
   if (first === 0 || last === m - 1)
-    throw new NumericalError(`exact linear theory: the order-parameter posterior reaches the edge of ln Q ∈ [−40, 12] (χ = ${p.chi}, N = ${p.N})`);
+    throw new NumericalError(
+      `exact linear theory: the order-parameter posterior is wider than ln Q ∈ [${lo.toFixed(1)}, ${hi.toFixed(1)}] (χ = ${p.chi}, N = ${p.N})`,
+    );
+  if (last - first < 16) {
+    const d = 1e-4;
+    const c = (orderParameterScore(uStar + d, sp, p) - orderParameterScore(uStar - d, sp, p)) / (2 * d);
+    const sigma = 1 / Math.sqrt(Math.max(-c, 1e-300));
+    return { a: uStar - 14 * sigma, b: uStar + 14 * sigma };
+  }
   return { a: lo + (first - 1) * h, b: lo + (last + 1) * h };
 }
 
@@ -119,7 +157,6 @@ interface Moments {
   C: Float64Array;
   mean: number;
   second: number;
-  modeU: number;
 }
 
 function moments(sp: TrainSpectrum, p: { chi: number; N: number; kappa: number }, a: number, b: number, M: number): Moments {
@@ -127,14 +164,9 @@ function moments(sp: TrainSpectrum, p: { chi: number; N: number; kappa: number }
   const h = (b - a) / (M - 1);
   const logw = new Float64Array(M);
   let best = Number.NEGATIVE_INFINITY;
-  let modeU = a;
   for (let m = 0; m < M; m++) {
-    const u = a + m * h;
-    logw[m] = orderParameterLogDensity(u, sp, p);
-    if (logw[m] > best) {
-      best = logw[m];
-      modeU = u;
-    }
+    logw[m] = orderParameterLogDensity(a + m * h, sp, p);
+    if (logw[m] > best) best = logw[m];
   }
   const nodes = new Float64Array(M);
   const weights = new Float64Array(M);
@@ -162,11 +194,11 @@ function moments(sp: TrainSpectrum, p: { chi: number; N: number; kappa: number }
       C[j] += r * Q * Q;
     }
   }
-  return { nodes, weights, A, B, C, mean, second, modeU };
+  return { nodes, weights, A, B, C, mean, second };
 }
 
 function relChange(x: Moments, y: Moments): number {
-  let d = Math.abs(x.mean - y.mean) / Math.abs(y.mean);
+  let d = Math.max(Math.abs(x.mean - y.mean) / Math.abs(y.mean), Math.abs(x.second - y.second) / Math.abs(y.second));
   for (const key of ["A", "B", "C"] as const)
     for (let j = 0; j < x[key].length; j++) {
       const s = Math.abs(y[key][j]);
@@ -187,25 +219,11 @@ export function orderParameterScore(u: number, sp: TrainSpectrum, p: { chi: numb
   return s;
 }
 
-/** Refines the mode of ℓ(u) by safeguarded Newton steps on ℓ'(u), starting at the best node. */
-function refineMode(sp: TrainSpectrum, p: { chi: number; N: number; kappa: number }, u0: number, h: number): number {
-  let u = u0;
-  for (let it = 0; it < 60; it++) {
-    const g = orderParameterScore(u, sp, p);
-    const d = 1e-5 * Math.max(h, 1e-4);
-    const c = (orderParameterScore(u + d, sp, p) - orderParameterScore(u - d, sp, p)) / (2 * d);
-    if (!(c < 0)) break;
-    const step = Math.max(-h, Math.min(h, -g / c));
-    u += step;
-    if (Math.abs(step) < 1e-14 * Math.max(1, Math.abs(u))) break;
-  }
-  return u;
-}
-
 /**
  * The exact posterior of the linear two-layer network (module doc) at scale χ: order-parameter posterior,
  * mean outputs on train and test, test output variance and the Σ_v coupling. Requires finite N
- * (N = ∞ is the NNGP). Throws NumericalError when the quadrature cannot be placed or does not converge.
+ * (N = ∞ is the NNGP). Throws NumericalError when the quadrature cannot be placed or does not converge
+ * within `maxNodes` nodes.
  */
 export function exactLinear(
   ker: MultiscaleKernels,
@@ -216,10 +234,11 @@ export function exactLinear(
   if (ker.act !== "linear") throw new InputError(`the exact theory is only available for linear networks (act = linear), got ${ker.act}`, "multiscale");
   if (!Number.isFinite(p.N)) throw new InputError("the exact linear theory needs a finite width N (N = ∞ is the NNGP)", "multiscale");
   const { P, Pt, n, K } = ker;
-  const sp = opts.spectrum ?? trainSpectrum(ker.Ktr, P, y);
+  const sp = opts.spectrum ?? trainSpectrum(ker.Ktr, P, y); // eigenvalues below P·ε·k_max are exact zeros
   const tol = opts.tol ?? 1e-11;
   const maxNodes = opts.maxNodes ?? 16385;
-  const { a, b } = region(sp, p);
+  const uStar = modeOf(sp, p);
+  const { a, b } = region(sp, p, uStar);
   let M = 129;
   let cur = moments(sp, p, a, b, M);
   let change = Number.POSITIVE_INFINITY;
@@ -231,7 +250,11 @@ export function exactLinear(
     if (change < tol) break;
   }
   const converged = change < tol;
-  const mode = Math.exp(refineMode(sp, p, cur.modeU, (b - a) / (M - 1)));
+  if (!converged)
+    throw new NumericalError(
+      `exact linear theory: the quadrature did not converge with ${M} nodes (relative change ${change.toExponential(2)} > ${tol}; χ = ${p.chi}, N = ${p.N})`,
+    );
+  const mode = Math.exp(uStar);
   const { A, B, C, nodes, weights } = cur;
   const U = sp.eig.vectors; // column j: U[i·P + j]
   // ⟨t⟩ = U(ŷ ⊙ A), ⟨f_train⟩ = y − κ⟨t⟩

@@ -28,13 +28,18 @@ export interface TrainSpectrum {
   yhat: Float64Array;
 }
 
-/** Eigendecomposition of the P×P train kernel and ŷ = Uᵀy. */
+/**
+ * Eigendecomposition of the P×P train kernel and ŷ = Uᵀy. Eigenvalues below P·ε·k_max are rounding noise of
+ * a rank-deficient K (P > D for linear networks) and are set to exactly 0: with a small κ, a spurious
+ * k_j ≈ 1e−16 would otherwise enter the order-parameter equations through ŷ_j²k_j/(Qk_j + κ)² = O(1).
+ */
 export function trainSpectrum(Ktr: Float64Array, P: number, y: Float64Array): TrainSpectrum {
   const eig = eigh(Ktr, P, { where: "train kernel K" });
   const k = new Float64Array(P);
   const yhat = new Float64Array(P);
+  const cut = P * Number.EPSILON * Math.max(0, eig.values[P - 1]);
   for (let j = 0; j < P; j++) {
-    k[j] = Math.max(0, eig.values[j]);
+    k[j] = eig.values[j] > cut ? eig.values[j] : 0;
     let s = 0;
     for (let i = 0; i < P; i++) s += eig.vectors[i * P + j] * y[i];
     yhat[j] = s;
@@ -311,7 +316,7 @@ export function lsVariance(
   const KAy = matvec(Ktr, P, P, Ay);
   const AKAy = matvec(A, P, P, KAy);
   const KAKAy = matvec(Ktr, P, P, AKAy);
-  const Gll = 0.5 * tr2 - chi * dot(AKAy, KAKAy);
+  const Gll = 0.5 * tr2 - chi * dot(Ay, KAKAy); // yᵀAKAKAy
   const den = Number.isFinite(N) ? 1 - (2 * Q * Q * Gll) / N : 1;
   const A2y = matvec(A, P, P, Ay);
   const varTest = new Float64Array(Pt);
