@@ -10,6 +10,7 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import { key } from "../../src/engine/random.js";
 import { clusterTask, type RenormSamplingConfig, samplePoint, schedule } from "../../src/experiments/recipes/renormSampling.js";
+import { getRecipe } from "../../src/experiments/registry.js";
 
 const base: RenormSamplingConfig = {
   Ps: [50],
@@ -83,4 +84,35 @@ test("a seed fixes every number of a point", () => {
   assert.deepEqual(a, b);
   const c = samplePoint(short, data, { N1: 20, T: 1 }, 4);
   assert.notEqual(c.sampled.Q.mean, a.sampled.Q.mean);
+});
+
+test("summary: a point whose chains disagree (split-R̂ of Q̄ > 1.05) is shown but left out of the agreement counts", () => {
+  const short = { ...base, relaxations: 2, burnin: 0.5, temperatures: [0.3, 1] };
+  const a = samplePoint(short, data, { N1: 50, T: 0.3 }, 3);
+  const b = samplePoint(short, data, { N1: 50, T: 1 }, 4);
+  // these 2-relaxation chains are themselves unconverged; declare them converged (R̂ = 1) to test the gate alone
+  const conv = (r: typeof a) => ({ ...r, sampled: { ...r.sampled, Q: { ...r.sampled.Q, rhat: 1 }, QRB: { ...r.sampled.QRB, rhat: 1 } } });
+  // make b unconverged and far from its theory: it must not count as a disagreement (nor as an agreement)
+  const bad = structuredClone(conv(b));
+  bad.sampled.Q = { ...bad.sampled.Q, mean: bad.theory.Q + 50 * bad.sampled.Q.error, rhat: 1.3 };
+  const recipe = getRecipe("renorm-vs-sampling");
+  assert.ok(recipe, "recipe registered");
+  const res = (xs: (typeof a)[]) =>
+    recipe.summarize(
+      xs.map((r) => ({ id: `P=50,N1=50,T=${r.T}`, params: { P: 50, N1: 50, T: r.T }, result: r, seconds: 1 })),
+      short,
+    );
+  const ok = res([conv(a), conv(b)]);
+  const gated = res([conv(a), bad]);
+  const count = (s: string) => Number(String(s).split(" of ")[1].split(" ")[0]);
+  assert.equal(count(String(ok.numbers.rowsAgreeing)), 10, "two converged points: 5 quantities each are judged");
+  assert.equal(count(String(gated.numbers.rowsAgreeing)), 5, "only the converged point is judged");
+  assert.match(String(gated.numbers.QAgreeing), / of 1$/, "Q̄ is judged at one point only");
+  assert.ok(Number(gated.numbers.worstDeviationInSE) < 50, "the unconverged point's 50-s.e. miss is not the worst judged deviation");
+  assert.match(String(gated.numbers.unconvergedPoints), /T=1 \(R̂ = 1\.30\)/, "the unconverged point is named with its R̂");
+  const rows = gated.tables[0].rows.map((r) => String(r[0]));
+  assert.ok(
+    rows.some((q) => q.includes("not converged: R̂ = 1.30")),
+    "its rows are still shown, marked",
+  );
 });
