@@ -66,6 +66,8 @@ export interface ScalarSummary extends Estimate {
   ess: number;
   /** Split-R̂ across chains (NaN for fewer than 4 records). */
   rhat: number;
+  /** Standard deviation of all records pooled over chains (for an ESS-based error sd/√ESS). */
+  sd?: number;
 }
 
 export interface TestSummary {
@@ -166,7 +168,10 @@ export function summarizeScalar(chains: readonly Float64Array[], nBlocks = 20): 
       // too short or degenerate: keep the simple estimates
     }
   }
-  return { mean, error: Math.sqrt(err2) / C, n, tau: tauSum / C, ess, rhat };
+  let v = 0;
+  for (const ch of chains) for (let i = 0; i < n; i++) v += (ch[i] - mean) ** 2;
+  const sd = C * n > 1 ? Math.sqrt(v / (C * n - 1)) : Number.NaN;
+  return { mean, error: Math.sqrt(err2) / C, n, tau: tauSum / C, ess, rhat, sd };
 }
 
 /** Delete-one-block jackknife: estimates θ_b (leave block b out) → standard error. */

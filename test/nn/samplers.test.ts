@@ -303,3 +303,27 @@ describe("bad inputs and divergence", () => {
     }
   });
 });
+
+describe("runChains: over-dispersed starts", () => {
+  it("odd-numbered chains start from the prior draw × overdisperse; even ones are unchanged; a bad factor is refused", () => {
+    const spec = createMLP({ inputDim: 3, widths: [5], activation: "erf", lambdas: [1, 1] });
+    const P = 6;
+    const [kx, ky] = split(key(4), 2);
+    const post = new Posterior(spec, { X: normal(kx, P * 3), y: normal(ky, P), P }, { T: 0.5, dtype: "f64" });
+    const run = (overdisperse?: number) => {
+      const rec = new ObservableRecorder(post, {}, 4, checkSchedule({ steps: 2, burnin: 1, chains: 4 }));
+      // a vanishing step: the final state is the initial one to ~1e-9
+      return runChains(post, rec, { sampler: "mala", eta: 1e-12, steps: 2, burnin: 1, chains: 4, seed: 9, overdisperse });
+    };
+    const plain = run();
+    const od = run(1.35);
+    for (let c = 0; c < 4; c++) {
+      const a = plain.states[c].position;
+      const b = od.states[c].position;
+      const f = c % 2 === 1 ? 1.35 : 1;
+      for (let j = 0; j < a.length; j++)
+        assert.ok(Math.abs(b[j] - f * a[j]) < 1e-6 * (1 + Math.abs(a[j])), `chain ${c}, parameter ${j}: ${b[j]} vs ${f}·${a[j]}`);
+    }
+    assert.throws(() => run(0), /overdisperse must be a finite number > 0/);
+  });
+});

@@ -9,8 +9,8 @@
  * theory-only recipe `renorm-theory`.
  *
  * Per sweep point (P, N1, T): one sampling run of `chains` independent chains, and the theory at the
- * same point. Compared (each with a standard error from 20-block batch means per chain, combined over
- * chains; test loss: delete-one-block jackknife):
+ * same point. Compared (each with the larger of two standard errors — 20-block batch means per chain
+ * combined over chains, and sd/√ESS; test loss: delete-one-block jackknife):
  *
  * - Q̄ = λ1⟨|v|²⟩/N1 (the raw estimator, the acceptance quantity) and its Rao–Blackwellised estimator;
  * - the test loss ε_g = bias² + variance (posterior-averaged) and the training loss ε_t;
@@ -68,6 +68,8 @@ export interface RenormSamplingConfig {
   sigmas: number;
   /** Points whose split-R̂ of Q̄ exceeds this are reported but not judged (default 1.05). */
   rhatGate?: number;
+  /** Odd-numbered chains start from the prior draw × this factor (over-dispersed starts; default 1). */
+  overdisperse?: number;
 }
 
 /** One value with its standard error and (scalars) its chain diagnostics. */
@@ -160,8 +162,14 @@ export function schedule(c: Pick<RenormSamplingConfig, "etaMax" | "etaT" | "rela
   return { eta, tau, steps, burnin };
 }
 
+/**
+ * A scalar's estimate with the larger of two standard errors: batch means (20 blocks per chain) and
+ * sd/√ESS (multi-chain ESS). Batch means alone underestimate the error when the blocks are not much
+ * longer than the autocorrelation time, as at low T.
+ */
 function scalar(s: ScalarSummary): SampledValue {
-  return { mean: s.mean, error: s.error, tau: s.tau, ess: s.ess, rhat: s.rhat };
+  const essError = s.sd !== undefined && s.ess > 0 ? s.sd / Math.sqrt(s.ess) : 0;
+  return { mean: s.mean, error: Math.max(s.error, Number.isFinite(essError) ? essError : 0), tau: s.tau, ess: s.ess, rhat: s.rhat };
 }
 
 /**
@@ -191,7 +199,7 @@ export function samplePoint(
   const R = checkSchedule({ steps, burnin, thin: c.thin, chains: c.chains });
   const u = classContrast(train.y);
   const rec = new CentroidRecorder(post, { test: { X: test.X, y: test.y, P: test.P }, raoBlackwell: true }, c.chains, R, u);
-  const run = runChains(post, rec, { sampler: c.sampler, eta, steps, burnin, thin: c.thin, chains: c.chains, seed });
+  const run = runChains(post, rec, { sampler: c.sampler, eta, steps, burnin, thin: c.thin, chains: c.chains, seed, overdisperse: c.overdisperse });
   const sm = run.summary;
   const sc = sm.scalars;
   const t = sm.test;
@@ -225,7 +233,7 @@ export function samplePoint(
       bias2: { ...t.bias2 },
       variance: { ...t.variance },
       trainLoss: scalar(sc.trainLoss),
-      shift: { mean: N1 * (d2.mean - prior), error: N1 * d2.error, tau: d2.tau, ess: d2.ess, rhat: d2.rhat },
+      shift: { mean: N1 * (d2.mean - prior), error: N1 * scalar(d2).error, tau: d2.tau, ess: d2.ess, rhat: d2.rhat },
       virialWorstZ,
     },
     curve: {
@@ -282,13 +290,16 @@ registerRecipe(
       sampler: full ? "mala" : "ula",
       etaMax: full ? 0.04 : 0.01,
       etaT: 1e-3,
-      relaxations: 40,
-      burnin: 8,
+      // --full: two-start checks at N1 = P/2, T = 0.03 showed the collective mode relaxing over ≈ 50 τ (docs/paper-a.md):
+      // 150 τ per chain with 50 τ burn-in, and the second chain over-dispersed (all weights × 1.35)
+      relaxations: full ? 150 : 40,
+      burnin: full ? 50 : 8,
       thin: 10,
       chains: 2,
       // --full: f32 GEMMs halve the step (P = N0 = N1 = 200, MALA: 2.7 vs 5.2 ms per step of 2 chains) with the
       // same acceptance to 1e-6; the observables are accumulated in f64 either way.
       dtype: full ? "f32" : "f64",
+      ...(full ? { overdisperse: 1.35 } : {}),
       sigmas: 2,
     }),
     points: (c) =>
@@ -363,7 +374,7 @@ registerRecipe(
       numbers.worstRow = worstWhat;
       tables.push(
         comparisonTable(`Theory against ${c.sampler.toUpperCase()} sampling (agreement: within ${c.sigmas} s.e.)`, rows, {
-          caption: `Theory: saddle point Q̄*, the renormalized GP predictor and N1(⟨d²⟩ − uᵀKu) from ⟨Φ⟩ (brief §3.5, §3.7, §3.10). Measured: ${c.chains} chains of ${c.sampler.toUpperCase()} with η = min(${c.etaMax}, ${c.etaT}/T), ${c.relaxations} relaxation times τ = 1/(ηTλ) per chain (${c.burnin}τ burn-in), every ${c.thin}th step recorded; s.e. from 20-block batch means per chain combined over chains (test loss: delete-one-block jackknife). "agrees": |Δ| ≤ ${c.sigmas}·s.e. The theory is the proportional limit: O(1/N1) corrections and the ULA O(η) bias are not in it. Points whose split-R̂ of Q̄ exceeds ${c.rhatGate ?? 1.05} are marked "not converged" and left out of the agreement counts: at N1 = P/2 and T ≤ 0.03 the collective mode relaxes over ≈ 50 prior relaxation times (docs/paper-a.md), longer than these chains.`,
+          caption: `Theory: saddle point Q̄*, the renormalized GP predictor and N1(⟨d²⟩ − uᵀKu) from ⟨Φ⟩ (brief §3.5, §3.7, §3.10). Measured: ${c.chains} chains of ${c.sampler.toUpperCase()} with η = min(${c.etaMax}, ${c.etaT}/T), ${c.relaxations} relaxation times τ = 1/(ηTλ) per chain (${c.burnin}τ burn-in), every ${c.thin}th step recorded${c.overdisperse && c.overdisperse !== 1 ? `, odd-numbered chains started from the prior draw × ${c.overdisperse}` : ""}; s.e. the larger of 20-block batch means per chain combined over chains and sd/√ESS (test loss: delete-one-block jackknife). "agrees": |Δ| ≤ ${c.sigmas}·s.e. The theory is the proportional limit: O(1/N1) corrections and the ULA O(η) bias are not in it. Points whose split-R̂ of Q̄ exceeds ${c.rhatGate ?? 1.05} are marked "not converged" and left out of the agreement counts: at N1 = P/2 and T ≤ 0.03 the collective mode relaxes over ≈ 50 prior relaxation times (docs/paper-a.md), longer than these chains.`,
           measuredLabel: "sampled",
         }),
       );

@@ -78,6 +78,12 @@ export interface RunOptions extends SamplerOptions {
   seed: number;
   /** Initial parameters: a prior draw ("prior", default) or N(0, 1) ("unit"). */
   init?: InitMode;
+  /**
+   * Over-dispersed starts: the initial parameters of every odd-numbered chain (1, 3, …) are multiplied by this
+   * factor (default 1: all chains start alike). Chains started on both sides of the typical set make split-R̂
+   * sensitive to a slow mode that chains started alike would all traverse in the same direction.
+   */
+  overdisperse?: number;
   /** Checkpoint file (resumed from when it exists). */
   checkpoint?: string;
   /** Steps between checkpoints (default 1000). */
@@ -162,6 +168,7 @@ function runFingerprint(post: Posterior, o: RunOptions): string {
     chains: o.chains,
     seed: o.seed,
     init: o.init ?? "prior",
+    overdisperse: o.overdisperse ?? 1,
     extra: o.fingerprint ?? null,
   };
   return createHash("sha256").update(JSON.stringify(ident)).digest("hex");
@@ -179,6 +186,8 @@ export function runChains(post: Posterior, recorder: ObservableRecorder, opts: R
     throw new InputError(`observable recorder built for ${recorder.chains} chains × ${recorder.recordsPerChain} records, run has ${C} × ${R}`, "runChains");
   }
   if (!Number.isSafeInteger(opts.seed)) throw new InputError(`seed must be a safe integer, got ${opts.seed}`, "runChains");
+  if (opts.overdisperse !== undefined && !(opts.overdisperse > 0 && Number.isFinite(opts.overdisperse)))
+    throw new InputError(`overdisperse must be a finite number > 0, got ${opts.overdisperse}`, "runChains");
   if (opts.steps >= 2 ** 32) throw new InputError("steps must be < 2^32", "runChains");
   const every = opts.checkpointEvery ?? 1000;
   checkInt(every, "checkpointEvery", 1);
@@ -230,6 +239,8 @@ export function runChains(post: Posterior, recorder: ObservableRecorder, opts: R
       const [kInit, kRun] = split(chainKeys[c], 2);
       runKeys.push(kRun);
       const theta = initParams(post.spec, kInit, { dtype: post.dtype, mode: opts.init ?? "prior" });
+      const od = opts.overdisperse ?? 1;
+      if (c % 2 === 1 && od !== 1) for (let j = 0; j < theta.length; j++) theta[j] *= od;
       const s = sampler.init(theta);
       if (!Number.isFinite(s.potential)) throw new NumericalError(`chain ${c}: the initial state has a non-finite potential (check the data scale and λ)`);
       states.push(s);
