@@ -90,6 +90,8 @@ describe("featurelab sample", () => {
       "hmc",
       "--leapfrog",
       "4",
+      "--overdisperse",
+      "1.5",
       "--json",
     ]);
     assert.equal(r.code, 0, r.stderr);
@@ -104,6 +106,7 @@ describe("featurelab sample", () => {
     assert.ok(Number.isFinite(o.diagnostics.Q.rhat) && o.diagnostics.Q.ess > 0);
     assert.deepEqual(o.model.sizes, [5, 16, 1]);
     assert.equal(o.sampler.name, "hmc");
+    assert.equal(o.sampler.overdisperse, 1.5, "the over-dispersion factor is reported");
   });
 
   it("deep nets, the χ parameterization with κ, and biases", () => {
@@ -145,6 +148,7 @@ describe("featurelab sample", () => {
     await badInput(["sample", "--data", data, "--T", "-1"], "--T");
     await badInput(["sample", "--data", data, "--dt", "0"], "--dt");
     await badInput(["sample", "--data", data, "--width", "0"], "--width");
+    await badInput(["sample", "--data", data, "--overdisperse", "0"], "--overdisperse");
     await badInput(["sample", "--data", data, "--steps", "100", "--burnin", "100"], "burnin");
     await badInput(["sample", "--data", data, "--T", "0.1", "--kappa", "1"], "--kappa");
     await badInput(["sample", "--data", data, "--lambdas", "1,1,1"], "--lambdas");

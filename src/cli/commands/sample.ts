@@ -114,6 +114,11 @@ export function register(program: Command): void {
     .option("--chains <n>", "independent chains", intAtLeast("--chains", 1), 2)
     .option("--dtype <d>", "f32 (default) or f64", choiceArg("--dtype", ["f32", "f64"] as const), "f32")
     .option("--init <mode>", "initial parameters: prior (a prior draw) or unit (N(0, 1), deepbays)", choiceArg("--init", ["prior", "unit"] as const), "prior")
+    .option(
+      "--overdisperse <s>",
+      "start odd-numbered chains from the initial draw × s (over-dispersed starts make R̂ see slow modes)",
+      positiveArg("--overdisperse"),
+    )
     .option("--checkpoint <file>", "checkpoint file: saved every --checkpoint-every steps, resumed from when it exists")
     .option("--checkpoint-every <k>", "steps between checkpoints", intAtLeast("--checkpoint-every", 1), 1000)
     .option("--weight-cov", "accumulate the first-layer second moment W⁰ᵀW⁰/N1 (D×D, in the JSON output)")
@@ -176,6 +181,7 @@ export function register(program: Command): void {
           chains: o.chains,
           seed: o.seed,
           init: o.init,
+          overdisperse: o.overdisperse,
           checkpoint: o.checkpoint,
           checkpointEvery: o.checkpointEvery,
           divergedPath: join(tmpdir(), `featurelab-sample-${process.pid}.diverged`),
@@ -218,6 +224,7 @@ export function register(program: Command): void {
           seed: o.seed,
           dtype: o.dtype,
           init: o.init,
+          ...(o.overdisperse !== undefined ? { overdisperse: o.overdisperse } : {}),
         },
         backend: kernels.describe(),
         ypred: nested(t.ypred, K),
