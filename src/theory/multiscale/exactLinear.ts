@@ -33,6 +33,7 @@
  * @module
  */
 import { InputError, NumericalError } from "../../engine/errors.js";
+import { matmul, matrix } from "../../engine/linalg.js";
 import { type TrainSpectrum, trainSpectrum } from "./linear.js";
 import { block, type MultiscaleKernels } from "./network.js";
 
@@ -267,18 +268,18 @@ export function exactLinear(
   const fTrain = new Float64Array(P);
   for (let i = 0; i < P; i++) fTrain[i] = y[i] - p.kappa * t[i];
   // test: c = K_te,tr U (Pt×P); ⟨f*⟩ = Σ_j c_*j ŷ_j B_j
-  const Kc = block(K, n, P, n, 0, P);
-  const c = new Float64Array(Pt * P);
-  for (let s = 0; s < Pt; s++)
-    for (let i = 0; i < P; i++) {
-      const v = Kc[s * P + i];
-      if (v === 0) continue;
-      for (let j = 0; j < P; j++) c[s * P + j] += v * U[i * P + j];
-    }
+  const Uq = matrix(P, P, U);
+  const c = matmul(matrix(Pt, P, block(K, n, P, n, 0, P)), Uq).data;
+  const Mn = nodes.length;
+  // per node m: r_mj = ŷ_j Q_m/(Q_m k_j + κ), so that the GP mean at test point s is g_sm = Σ_j c_sj r_mj
+  const r = new Float64Array(Mn * P);
+  for (let m = 0; m < Mn; m++) {
+    const Q = nodes[m];
+    for (let j = 0; j < P; j++) r[m * P + j] = (sp.yhat[j] * Q) / (Q * sp.k[j] + p.kappa);
+  }
+  const g = matmul(matrix(Pt, P, c), matrix(Mn, P, r), { transB: true }).data; // Pt×Mn
   const fTest = new Float64Array(Pt);
   const varTest = new Float64Array(Pt);
-  const Mn = nodes.length;
-  const g = new Float64Array(Mn);
   for (let s = 0; s < Pt; s++) {
     let f = 0;
     let gpVar = cur.mean * K[(P + s) * n + P + s];
@@ -288,15 +289,9 @@ export function exactLinear(
       gpVar -= cj * cj * C[j];
     }
     fTest[s] = f;
-    // Var_Q of the GP mean: Σ_m w_m g_m² − f², g_m = Σ_j c_*j ŷ_j Q_m/(Q_m k_j + κ)
-    g.fill(0);
+    // Var_Q of the GP mean: Σ_m w_m g_sm² − f²
     let second = 0;
-    for (let m = 0; m < Mn; m++) {
-      const Q = nodes[m];
-      let gm = 0;
-      for (let j = 0; j < P; j++) gm += (c[s * P + j] * sp.yhat[j] * Q) / (Q * sp.k[j] + p.kappa);
-      second += weights[m] * gm * gm;
-    }
+    for (let m = 0; m < Mn; m++) second += weights[m] * g[s * Mn + m] ** 2;
     varTest[s] = gpVar / p.chi + Math.max(0, second - f * f);
   }
   // Σ_v coupling: (g_v g_w/(DN)) U [χ ŷ_i ŷ_j E(Q/((Qk_i+κ)(Qk_j+κ))) − δ_ij B_i] Uᵀ
@@ -317,20 +312,10 @@ export function exactLinear(
     S[i * P + i] -= B[i];
   }
   const scale = (ker.gv * ker.gw) / (ker.D * p.N);
-  const US = new Float64Array(P * P);
-  for (let i = 0; i < P; i++)
-    for (let j = 0; j < P; j++) {
-      let s = 0;
-      for (let l = 0; l < P; l++) s += U[i * P + l] * S[l * P + j];
-      US[i * P + j] = s;
-    }
+  const USU = matmul(matmul(Uq, matrix(P, P, S)), Uq, { transB: true }).data;
   const sigmaVCoupling = new Float64Array(P * P);
   for (let i = 0; i < P; i++)
-    for (let j = 0; j <= i; j++) {
-      let s = 0;
-      for (let l = 0; l < P; l++) s += US[i * P + l] * U[j * P + l];
-      sigmaVCoupling[i * P + j] = sigmaVCoupling[j * P + i] = scale * s;
-    }
+    for (let j = 0; j <= i; j++) sigmaVCoupling[i * P + j] = sigmaVCoupling[j * P + i] = 0.5 * scale * (USU[i * P + j] + USU[j * P + i]);
   for (const [name, arr] of [
     ["mean training output", fTrain],
     ["mean test output", fTest],
