@@ -140,6 +140,15 @@ export function kernelTargetAlignment(Phi: ArrayLike<number>, Y: ArrayLike<numbe
 }
 
 /** Grand mean, batch-means error, τ_int, ESS and split-R̂ of equally long chains of one scalar. */
+/**
+ * The conservative standard error of a {@link summarizeScalar} summary: the larger of the batch-means error
+ * and sd/√ESS. Batch means alone underestimate the error when the blocks are not much longer than τ_int.
+ */
+export function conservativeError(s: ScalarSummary): number {
+  const essError = s.sd !== undefined && s.ess > 0 ? s.sd / Math.sqrt(s.ess) : Number.NaN;
+  return Number.isFinite(essError) ? Math.max(s.error, essError) : s.error;
+}
+
 export function summarizeScalar(chains: readonly Float64Array[], nBlocks = 20): ScalarSummary {
   const C = chains.length;
   const n = chains[0]?.length ?? 0;

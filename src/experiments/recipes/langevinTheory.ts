@@ -40,10 +40,9 @@
 import { type Dataset, mnistBinary } from "../../data/index.js";
 import { InputError } from "../../engine/errors.js";
 import { split } from "../../engine/random.js";
-import { essChains } from "../../metrics/chain.js";
 import { selectKernels } from "../../nn/kernels.js";
 import { createMLP } from "../../nn/mlp.js";
-import { ObservableRecorder, summarizeScalar } from "../../nn/observables.js";
+import { conservativeError, ObservableRecorder, summarizeScalar } from "../../nn/observables.js";
 import { checkSchedule, runChains } from "../../nn/samplers/chains.js";
 import { Posterior } from "../../nn/samplers/posterior.js";
 import { type FigureSpec, lineFigure } from "../../report/figures.js";
@@ -171,15 +170,8 @@ export function stepCap(c: Pick<LangevinTheoryConfig, "etaMax" | "etaStiff">, ka
 /** Mean, standard error (the larger of batch means and σ/√ESS) and diagnostics of one scalar trace. */
 export function lvtValue(chains: Float64Array[]): LvtValue {
   const sm = summarizeScalar(chains);
-  let n = 0;
-  let s2 = 0;
-  for (const ch of chains) {
-    for (const v of ch) s2 += (v - sm.mean) ** 2;
-    n += ch.length;
-  }
-  const ess = chains[0].length >= 4 ? essChains(chains) : sm.ess;
-  const errorEss = Math.sqrt(s2 / Math.max(1, n - 1) / ess);
-  return { mean: sm.mean, error: Math.max(sm.error, errorEss), errorBlocks: sm.error, errorEss, tau: sm.tau, ess, rhat: sm.rhat };
+  const errorEss = (sm.sd ?? Number.NaN) / Math.sqrt(sm.ess);
+  return { mean: sm.mean, error: conservativeError(sm), errorBlocks: sm.error, errorEss, tau: sm.tau, ess: sm.ess, rhat: sm.rhat };
 }
 
 /**

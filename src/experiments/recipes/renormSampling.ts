@@ -28,7 +28,7 @@ import { type Key, split } from "../../engine/random.js";
 import { classContrast } from "../../metrics/manifold.js";
 import { selectKernels } from "../../nn/kernels.js";
 import { createMLP } from "../../nn/mlp.js";
-import { type Estimate, type ObservableOptions, ObservableRecorder, type ScalarSummary, summarizeScalar } from "../../nn/observables.js";
+import { conservativeError, type Estimate, type ObservableOptions, ObservableRecorder, type ScalarSummary, summarizeScalar } from "../../nn/observables.js";
 import { checkSchedule, runChains, type SamplerName } from "../../nn/samplers/chains.js";
 import { Posterior, type SamplerState } from "../../nn/samplers/posterior.js";
 import { type FigureSpec, lineFigure, scatterFigure } from "../../report/figures.js";
@@ -162,14 +162,9 @@ export function schedule(c: Pick<RenormSamplingConfig, "etaMax" | "etaT" | "rela
   return { eta, tau, steps, burnin };
 }
 
-/**
- * A scalar's estimate with the larger of two standard errors: batch means (20 blocks per chain) and
- * sd/√ESS (multi-chain ESS). Batch means alone underestimate the error when the blocks are not much
- * longer than the autocorrelation time, as at low T.
- */
+/** A scalar's estimate with the conservative error: the larger of batch means and sd/√ESS. */
 function scalar(s: ScalarSummary): SampledValue {
-  const essError = s.sd !== undefined && s.ess > 0 ? s.sd / Math.sqrt(s.ess) : 0;
-  return { mean: s.mean, error: Math.max(s.error, Number.isFinite(essError) ? essError : 0), tau: s.tau, ess: s.ess, rhat: s.rhat };
+  return { mean: s.mean, error: conservativeError(s), tau: s.tau, ess: s.ess, rhat: s.rhat };
 }
 
 /**
@@ -233,7 +228,7 @@ export function samplePoint(
       bias2: { ...t.bias2 },
       variance: { ...t.variance },
       trainLoss: scalar(sc.trainLoss),
-      shift: { mean: N1 * (d2.mean - prior), error: N1 * scalar(d2).error, tau: d2.tau, ess: d2.ess, rhat: d2.rhat },
+      shift: { mean: N1 * (d2.mean - prior), error: N1 * conservativeError(d2), tau: d2.tau, ess: d2.ess, rhat: d2.rhat },
       virialWorstZ,
     },
     curve: {
